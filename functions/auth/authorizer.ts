@@ -1,0 +1,3 @@
+import { tokenAuthorizer } from "@vaultops/lambda";
+
+export const handler = tokenAuthorizer();

@@ -1,0 +1,79 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { StateStoreError } from "../errors";
+import type { AwsClients } from "./clients";
+
+/**
+ * The one DynamoDB table (single-table design): pk/sk strings, TTL attribute `expiresAt`
+ * in epoch seconds. TTL deletion is lazy (and absent in dynalite), so readers check expiry.
+ */
+export const TABLE_KEYS = { partition: "pk", sort: "sk", ttl: "expiresAt" } as const;
+
+export type Item = Record<string, unknown> & { pk: string; sk: string };
+
+export class StateTable {
+  constructor(
+    private readonly clients: AwsClients,
+    readonly tableName: string,
+  ) {}
+
+  client(): Promise<DynamoDBDocumentClient> {
+    return this.clients.documentClient();
+  }
+
+  /** Runs one DynamoDB call; an unreachable or missing table becomes StateStoreError (503). */
+  async run<T>(what: string, fn: (client: DynamoDBDocumentClient, table: string) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    try {
+      return await fn(client, this.tableName);
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? "";
+      if (name === "ConditionalCheckFailedException") throw error;
+      throw new StateStoreError("Shared state store is not available", {
+        cause: error,
+        details: `${what}: ${name || (error as Error).message}`,
+      });
+    }
+  }
+}
+
+/** Creates the table when missing (local runtime and tests; in AWS, infra/storage.ts declares it). */
+export async function ensureTable(clients: AwsClients, tableName: string): Promise<void> {
+  const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } = await import(
+    "@aws-sdk/client-dynamodb"
+  );
+  const doc = await clients.documentClient();
+  try {
+    await doc.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+  }
+  await doc.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: TABLE_KEYS.partition, AttributeType: "S" },
+        { AttributeName: TABLE_KEYS.sort, AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partition, KeyType: "HASH" },
+        { AttributeName: TABLE_KEYS.sort, KeyType: "RANGE" },
+      ],
+    }),
+  );
+  // biome-ignore lint/suspicious/noExplicitAny: the waiter wants the low-level client type
+  await waitUntilTableExists({ client: doc as any, maxWaitTime: 30 }, { TableName: tableName });
+  try {
+    await doc.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttl, Enabled: true },
+      }),
+    );
+  } catch {
+    // dynalite has no UpdateTimeToLive; readers check expiresAt themselves, so this is not an error.
+  }
+}
+
+export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);

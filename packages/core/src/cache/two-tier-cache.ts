@@ -1,0 +1,162 @@
+import { type Clock, systemClock } from "../clock";
+import type { CacheEntry, DynamoCacheStore, SweepRecord } from "./store";
+
+export type CacheTier = "memory" | "shared" | "origin";
+
+export interface CacheAccessRecorder {
+  cacheAccess(hit: boolean, tier: CacheTier): void;
+}
+
+export interface Loaded {
+  value: string;
+  version: number;
+  /** False for sensitive values: returned to the caller, never stored in either tier. */
+  cacheable: boolean;
+}
+
+export interface CacheResult extends Loaded {
+  tier: CacheTier;
+}
+
+export interface TwoTierCacheOptions {
+  ttlMs: number;
+  /** How stale this container's view of the clear generation may be. */
+  generationCheckMs: number;
+  maxMemoryEntries?: number;
+  clock?: Clock;
+  recorder?: CacheAccessRecorder;
+}
+
+/**
+ * In-process L1 in front of a DynamoDB L2. A clear bumps a shared generation number; each container
+ * re-reads it at most every `generationCheckMs` and drops its L1 when it moved (no broadcast needed).
+ * Concurrent misses on one key in one container share one origin read.
+ */
+export class TwoTierCache {
+  private readonly memory = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<CacheResult | undefined>>();
+  private generation = 0;
+  private generationCheckedAt = Number.NEGATIVE_INFINITY;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly store: DynamoCacheStore,
+    private readonly options: TwoTierCacheOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get ttlMs(): number {
+    return this.options.ttlMs;
+  }
+
+  get memoryEntries(): number {
+    return this.memory.size;
+  }
+
+  async get(key: string, load: () => Promise<Loaded | undefined>): Promise<CacheResult | undefined> {
+    await this.syncGeneration();
+    const now = this.clock.now();
+    const local = this.memory.get(key);
+    if (local && local.expiresAtMs > now && local.generation === this.generation) {
+      this.options.recorder?.cacheAccess(true, "memory");
+      return { value: local.value, version: local.version, cacheable: true, tier: "memory" };
+    }
+    if (local) this.memory.delete(key);
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const attempt = this.fill(key, load).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, attempt);
+    return attempt;
+  }
+
+  private async fill(key: string, load: () => Promise<Loaded | undefined>): Promise<CacheResult | undefined> {
+    const shared = await this.store.get(key);
+    const now = this.clock.now();
+    if (shared && shared.expiresAtMs > now && shared.generation === this.generation) {
+      this.remember(shared);
+      this.options.recorder?.cacheAccess(true, "shared");
+      return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
+    }
+    this.options.recorder?.cacheAccess(false, "origin");
+    const loaded = await load();
+    if (!loaded) return undefined;
+    if (loaded.cacheable) await this.put(key, loaded.value, loaded.version);
+    return { ...loaded, tier: "origin" };
+  }
+
+  /** Stores a fresh value in both tiers (after a read from the origin or a write through it). */
+  async put(key: string, value: string, version: number): Promise<void> {
+    const now = this.clock.now();
+    const entry: CacheEntry = {
+      key,
+      value,
+      version,
+      storedAt: now,
+      expiresAtMs: now + this.options.ttlMs,
+      generation: this.generation,
+    };
+    await this.store.put(entry);
+    this.remember(entry);
+  }
+
+  async invalidate(key: string): Promise<void> {
+    this.memory.delete(key);
+    await this.store.delete(key);
+  }
+
+  /** Entries of the shared tier that are still live. */
+  async sharedEntries(): Promise<CacheEntry[]> {
+    const generation = await this.store.generation();
+    const now = this.clock.now();
+    return (await this.store.all()).filter((e) => e.expiresAtMs > now && e.generation === generation);
+  }
+
+  /** Empties both tiers here and, through the generation, every other container's L1. */
+  async clear(): Promise<{ removed: number; generation: number }> {
+    const generation = await this.store.bumpGeneration();
+    const entries = await this.store.all();
+    await this.store.deleteMany(entries.map((e) => e.key));
+    this.memory.clear();
+    this.generation = generation;
+    this.generationCheckedAt = this.clock.now();
+    return { removed: entries.length, generation };
+  }
+
+  /** Removes expired and superseded entries from the shared tier. */
+  async sweep(): Promise<SweepRecord> {
+    const generation = await this.store.generation();
+    const now = this.clock.now();
+    const entries = await this.store.all();
+    const dead = entries.filter((e) => e.expiresAtMs <= now || e.generation !== generation);
+    await this.store.deleteMany(dead.map((e) => e.key));
+    for (const [key, entry] of this.memory) if (entry.expiresAtMs <= now) this.memory.delete(key);
+    const record = { at: now, removed: dead.length, remaining: entries.length - dead.length };
+    await this.store.recordSweep(record);
+    return record;
+  }
+
+  lastSweep(): Promise<SweepRecord | undefined> {
+    return this.store.lastSweep();
+  }
+
+  private remember(entry: CacheEntry): void {
+    const max = this.options.maxMemoryEntries ?? 5_000;
+    if (this.memory.size >= max) {
+      const oldest = this.memory.keys().next();
+      if (!oldest.done) this.memory.delete(oldest.value);
+    }
+    this.memory.set(entry.key, entry);
+  }
+
+  private async syncGeneration(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.generationCheckedAt < this.options.generationCheckMs) return;
+    const generation = await this.store.generation();
+    this.generationCheckedAt = now;
+    if (generation !== this.generation) {
+      this.memory.clear();
+      this.generation = generation;
+    }
+  }
+}

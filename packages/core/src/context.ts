@@ -1,0 +1,138 @@
+import { type ApiTokenRecord, ApiTokenVerifier, tokenRecord } from "./auth/api-tokens";
+import { AwsClients } from "./aws/clients";
+import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
+import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
+import { StateTable } from "./aws/state-table";
+import { DynamoCacheStore } from "./cache/store";
+import { TwoTierCache } from "./cache/two-tier-cache";
+import { type Clock, systemClock } from "./clock";
+import { createLogger, type Logger } from "./logger";
+import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
+import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
+import { MonitorService } from "./monitor/monitor-service";
+import type { Settings } from "./settings";
+import {
+  appRoleAuthenticator,
+  awsIamAuthenticator,
+  type CredentialSource,
+  staticCredentials,
+  tokenAuthenticator,
+  type VaultAuthenticator,
+} from "./vault/auth";
+import { VaultGateway } from "./vault/gateway";
+import { createNodeVaultTransport, type VaultTransport } from "./vault/transport";
+
+export interface ContextOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  transport?: VaultTransport;
+  metricsSink?: MetricsSink;
+}
+
+/**
+ * The object graph of one container, built once at cold start. Construction does no I/O:
+ * clients, node-vault and secrets load on first use.
+ */
+export function createContext(settings: Settings, overrides: ContextOverrides = {}) {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ service: "vaultops", stage: settings.STAGE }, settings.LOG_LEVEL);
+  const clients = new AwsClients({
+    region: settings.AWS_REGION,
+    dynamodb: settings.DYNAMODB_ENDPOINT,
+    other: settings.AWS_ENDPOINT_URL,
+  });
+  const table = new StateTable(clients, settings.TABLE_NAME);
+  const counters = new DynamoCounterStore(table, settings.COUNTER_SHARDS);
+  const recorder = new MetricsRecorder(counters, { flushIntervalMs: settings.COUNTER_FLUSH_MS, clock });
+
+  const credentials: CredentialSource = settings.VAULT_CREDENTIALS_SECRET
+    ? secretsManagerCredentials(clients, settings.VAULT_CREDENTIALS_SECRET, { clock })
+    : staticCredentials({
+        ...(settings.VAULT_TOKEN ? { token: settings.VAULT_TOKEN } : {}),
+        ...(settings.VAULT_ROLE_ID ? { role_id: settings.VAULT_ROLE_ID } : {}),
+        ...(settings.VAULT_SECRET_ID ? { secret_id: settings.VAULT_SECRET_ID } : {}),
+      });
+  const authenticator: VaultAuthenticator =
+    settings.VAULT_AUTH_METHOD === "approle"
+      ? appRoleAuthenticator(credentials, settings.VAULT_APPROLE_MOUNT)
+      : settings.VAULT_AUTH_METHOD === "aws"
+        ? awsIamAuthenticator({
+            role: settings.VAULT_AWS_ROLE ?? "",
+            mount: settings.VAULT_AWS_MOUNT,
+            region: settings.AWS_REGION,
+            stsEndpoint: settings.AWS_ENDPOINT_URL,
+            serverIdHeader: settings.VAULT_AWS_HEADER_VALUE,
+          })
+        : tokenAuthenticator(credentials);
+  const transport =
+    overrides.transport ??
+    createNodeVaultTransport({
+      address: settings.VAULT_ADDR,
+      namespace: settings.VAULT_NAMESPACE,
+      timeoutMs: settings.VAULT_REQUEST_TIMEOUT_MS,
+    });
+  const gateway = new VaultGateway({
+    transport,
+    authenticator,
+    recorder,
+    logger,
+    clock,
+    retry: { deadlineMs: settings.VAULT_DEADLINE_MS },
+    loginDeadlineMs: settings.VAULT_LOGIN_DEADLINE_MS,
+  });
+
+  const cache = new TwoTierCache(new DynamoCacheStore(table), {
+    ttlMs: settings.CACHE_TTL_SECONDS * 1000,
+    generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
+    clock,
+    recorder,
+  });
+
+  const cloudWatchEnabled = settings.CLOUDWATCH_ENABLED ?? true;
+  const metricsSink =
+    overrides.metricsSink ??
+    (cloudWatchEnabled ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
+
+  const monitor = new MonitorService(
+    {
+      gateway,
+      recorder,
+      counters,
+      healthState: new DynamoHealthStateStore(table),
+      jobRuns: new DynamoJobRunStore(table),
+      cache,
+      metricsSink,
+      logger,
+      clock,
+    },
+    {
+      version: settings.VAULTOPS_VERSION,
+      healthMemoMs: settings.HEALTH_MEMO_MS,
+      tokenRenewThresholdSeconds: settings.TOKEN_RENEW_THRESHOLD_SECONDS,
+    },
+  );
+
+  const apiTokens = new ApiTokenVerifier(
+    async () => {
+      const records: ApiTokenRecord[] = [];
+      if (settings.API_TOKENS_SECRET) {
+        const stored = await readJsonSecret<{ tokens?: ApiTokenRecord[] } | ApiTokenRecord[]>(
+          clients,
+          settings.API_TOKENS_SECRET,
+        );
+        records.push(...(Array.isArray(stored) ? stored : (stored.tokens ?? [])));
+      }
+      if (settings.STAGE !== "production") {
+        if (settings.API_TOKEN) records.push(tokenRecord("api-token", settings.API_TOKEN, ["admin"]));
+        if (settings.API_READ_TOKEN) records.push(tokenRecord("api-read-token", settings.API_READ_TOKEN, ["read"]));
+      }
+      return records;
+    },
+    5 * 60_000,
+    clock,
+  );
+
+  return { settings, clock, logger, clients, table, gateway, recorder, counters, cache, monitor, apiTokens };
+}
+
+export type VaultopsContext = ReturnType<typeof createContext>;

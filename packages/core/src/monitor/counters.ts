@@ -1,0 +1,175 @@
+import { BatchGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { StateTable } from "../aws/state-table";
+import type { CacheAccessRecorder, CacheTier } from "../cache/two-tier-cache";
+import { type Clock, systemClock } from "../clock";
+import type { OperationRecorder } from "../vault/gateway";
+
+/** Upper bounds (seconds) of the operation duration histogram. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+/** Counter names: `n|op|ok`, `n|op|fail`, `ms|op`, `b|op|i`, `cache|hit`, `cache|miss`, `cache|hit_memory` ... */
+export type CounterValues = Map<string, number>;
+
+export interface CounterTotals {
+  values: CounterValues;
+  lastError?: { message: string; at: number };
+  lastCacheAccessAt?: number;
+}
+
+/** Shared counters in DynamoDB, spread over N items (one partition key each) so no item is hot. */
+export class DynamoCounterStore {
+  constructor(
+    private readonly table: StateTable,
+    private readonly shards: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async add(delta: CounterTotals): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds: string[] = [];
+    const sets: string[] = [];
+    let i = 0;
+    for (const [name, value] of delta.values) {
+      if (value === 0) continue;
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = value;
+      adds.push(`#c${i} :c${i}`);
+      i++;
+    }
+    if (delta.lastError) {
+      sets.push("lastError = :le", "lastErrorAt = :lea");
+      values[":le"] = delta.lastError.message.slice(0, 500);
+      values[":lea"] = delta.lastError.at;
+    }
+    if (delta.lastCacheAccessAt !== undefined) {
+      sets.push("lastCacheAccessAt = :lca");
+      values[":lca"] = delta.lastCacheAccessAt;
+    }
+    if (adds.length === 0 && sets.length === 0) return;
+    const shard = Math.floor(this.random() * this.shards);
+    const expression = [adds.length ? `ADD ${adds.join(", ")}` : "", sets.length ? `SET ${sets.join(", ")}` : ""]
+      .filter(Boolean)
+      .join(" ");
+    await this.table.run("counters add", (c, TableName) =>
+      c.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: `counters#${shard}`, sk: "total" },
+          UpdateExpression: expression,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  async totals(): Promise<CounterTotals> {
+    const keys = Array.from({ length: this.shards }, (_, shard) => ({ pk: `counters#${shard}`, sk: "total" }));
+    const totals: CounterTotals = { values: new Map() };
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; request && request.length > 0 && attempt < 5; attempt++) {
+        const pending: Record<string, unknown>[] = request;
+        const out = await this.table.run("counters read", (c, TableName) =>
+          c.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } })),
+        );
+        for (const item of out.Responses?.[this.table.tableName] ?? []) mergeItem(totals, item);
+        request = out.UnprocessedKeys?.[this.table.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return totals;
+  }
+}
+
+function mergeItem(totals: CounterTotals, item: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(item)) {
+    if (typeof value === "number" && name.includes("|")) {
+      totals.values.set(name, (totals.values.get(name) ?? 0) + value);
+    }
+  }
+  const at = Number(item.lastErrorAt ?? 0);
+  if (typeof item.lastError === "string" && at > (totals.lastError?.at ?? 0)) {
+    totals.lastError = { message: item.lastError, at };
+  }
+  const access = Number(item.lastCacheAccessAt ?? 0);
+  if (access > (totals.lastCacheAccessAt ?? 0)) totals.lastCacheAccessAt = access;
+}
+
+export function mergeTotals(a: CounterTotals, b: CounterTotals): CounterTotals {
+  const values = new Map(a.values);
+  for (const [k, v] of b.values) values.set(k, (values.get(k) ?? 0) + v);
+  const out: CounterTotals = { values };
+  const lastError = [a.lastError, b.lastError].filter((e) => e !== undefined).sort((x, y) => y.at - x.at)[0];
+  if (lastError) out.lastError = lastError;
+  const access = Math.max(a.lastCacheAccessAt ?? 0, b.lastCacheAccessAt ?? 0);
+  if (access > 0) out.lastCacheAccessAt = access;
+  return out;
+}
+
+/**
+ * This container's share of the counters: aggregated in memory and flushed as one UpdateItem.
+ * A request that touched Vault flushes at its end; cache-only traffic flushes at most every
+ * `flushIntervalMs`, so the cached path never writes a counter item per request.
+ */
+export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
+  private pending: CounterTotals = { values: new Map() };
+  private vaultCallsPending = 0;
+  private lastFlushAt: number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly store: DynamoCounterStore,
+    private readonly options: { flushIntervalMs: number; clock?: Clock },
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.lastFlushAt = this.clock.now();
+  }
+
+  record(operation: string, ok: boolean, durationMs: number, error?: string): void {
+    const op = operation.replace(/[^a-z0-9_]/gi, "_");
+    this.bump(`n|${op}|${ok ? "ok" : "fail"}`, 1);
+    this.bump(`ms|${op}`, durationMs);
+    const seconds = durationMs / 1000;
+    let bucket = DURATION_BUCKETS.findIndex((le) => seconds <= le);
+    if (bucket < 0) bucket = DURATION_BUCKETS.length;
+    this.bump(`b|${op}|${bucket}`, 1);
+    if (error) this.pending.lastError = { message: error, at: this.clock.now() };
+    this.vaultCallsPending++;
+  }
+
+  cacheAccess(hit: boolean, tier: CacheTier): void {
+    this.bump(hit ? "cache|hit" : "cache|miss", 1);
+    this.bump(`cache|${hit ? "hit" : "miss"}_${tier}`, 1);
+    this.pending.lastCacheAccessAt = this.clock.now();
+  }
+
+  /** What this container counted but has not flushed yet. */
+  unflushed(): CounterTotals {
+    return this.pending;
+  }
+
+  async flushIfDue(): Promise<void> {
+    const due = this.vaultCallsPending > 0 || this.clock.now() - this.lastFlushAt >= this.options.flushIntervalMs;
+    if (due) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    if (batch.values.size === 0 && !batch.lastError && batch.lastCacheAccessAt === undefined) return;
+    this.pending = { values: new Map() };
+    this.vaultCallsPending = 0;
+    this.lastFlushAt = this.clock.now();
+    try {
+      await this.store.add(batch);
+    } catch (error) {
+      // Keep the counts for the next flush rather than lose them.
+      this.pending = mergeTotals(batch, this.pending);
+      throw error;
+    }
+  }
+
+  private bump(name: string, by: number): void {
+    this.pending.values.set(name, (this.pending.values.get(name) ?? 0) + by);
+  }
+}

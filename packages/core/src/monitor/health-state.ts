@@ -1,0 +1,66 @@
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { StateTable } from "../aws/state-table";
+import type { VaultStatus } from "../vault/health";
+
+/** The last observed Vault health, shared by every container and the scheduled check. */
+export interface HealthState {
+  status: VaultStatus;
+  checkedAt: number;
+  durationMs: number;
+  version?: string;
+  error?: string;
+  tokenTtlSeconds?: number;
+  tokenRenewable?: boolean;
+  tokenCheckedAt?: number;
+}
+
+const KEY = { pk: "health", sk: "state" } as const;
+
+export class DynamoHealthStateStore {
+  constructor(private readonly table: StateTable) {}
+
+  async get(): Promise<HealthState | undefined> {
+    const out = await this.table.run("health read", (c, TableName) => c.send(new GetCommand({ TableName, Key: KEY })));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...state } = out.Item;
+    return state as HealthState;
+  }
+
+  /** Writes unless a newer observation is already stored (checks race between containers). */
+  async save(state: HealthState): Promise<void> {
+    try {
+      await this.table.run("health write", (c, TableName) =>
+        c.send(
+          new PutCommand({
+            TableName,
+            Item: { ...KEY, ...state },
+            ConditionExpression: "attribute_not_exists(checkedAt) OR checkedAt <= :at",
+            ExpressionAttributeValues: { ":at": state.checkedAt },
+          }),
+        ),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+}
+
+/** When each scheduled job last ran and how it went (status endpoint, runbooks). */
+export class DynamoJobRunStore {
+  constructor(private readonly table: StateTable) {}
+
+  async record(job: string, run: { at: number; ok: boolean; durationMs: number; summary?: Record<string, unknown> }) {
+    await this.table.run("job run write", (c, TableName) =>
+      c.send(new PutCommand({ TableName, Item: { pk: `job#${job}`, sk: "last", ...run } })),
+    );
+  }
+
+  async last(job: string): Promise<{ at: number; ok: boolean; durationMs: number } | undefined> {
+    const out = await this.table.run("job run read", (c, TableName) =>
+      c.send(new GetCommand({ TableName, Key: { pk: `job#${job}`, sk: "last" } })),
+    );
+    return out.Item
+      ? { at: Number(out.Item.at), ok: out.Item.ok === true, durationMs: Number(out.Item.durationMs) }
+      : undefined;
+  }
+}

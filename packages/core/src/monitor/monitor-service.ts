@@ -1,0 +1,333 @@
+import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
+import type { TwoTierCache } from "../cache/two-tier-cache";
+import { type Clock, isoOrEmpty, systemClock } from "../clock";
+import { VaultError } from "../errors";
+import type { Logger } from "../logger";
+import type { TokenInfo, VaultGateway } from "../vault/gateway";
+import type { VaultHealth } from "../vault/health";
+import { type CounterTotals, type DynamoCounterStore, type MetricsRecorder, mergeTotals } from "./counters";
+import type { DynamoHealthStateStore, DynamoJobRunStore, HealthState } from "./health-state";
+import { cacheFigures, msText, prometheusText, requestFigures } from "./views";
+
+export interface MonitorOptions {
+  version: string;
+  healthMemoMs: number;
+  tokenRenewThresholdSeconds: number;
+  /** Token TTL below which health warns (seed 000: one hour). */
+  tokenWarningSeconds?: number;
+  /** A container re-records an unchanged health state at most this often. */
+  healthRecordIntervalMs?: number;
+  tokenMemoMs?: number;
+}
+
+export interface MonitorDeps {
+  gateway: VaultGateway;
+  recorder: MetricsRecorder;
+  counters: DynamoCounterStore;
+  healthState: DynamoHealthStateStore;
+  jobRuns: DynamoJobRunStore;
+  cache: TwoTierCache;
+  metricsSink: MetricsSink;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const FEATURES = [
+  "key_management",
+  "health_monitoring",
+  "performance_caching",
+  "metrics_collection",
+  "token_renewal",
+  "configuration_management",
+] as const;
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** Health, metrics, status, cache clear and token renewal: seeds 000 and 001, state in DynamoDB. */
+export class MonitorService {
+  private memoHealth: { value: VaultHealth; at: number } | undefined;
+  private memoToken: { value: TokenInfo; at: number } | undefined;
+  private lastRecorded: { status: string; at: number } | undefined;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly deps: MonitorDeps,
+    private readonly options: MonitorOptions,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  /** Live sys/health, memoised for a few seconds per container, recorded in the shared state. */
+  async checkHealth(force = false): Promise<VaultHealth> {
+    const now = this.clock.now();
+    if (!force && this.memoHealth && now - this.memoHealth.at < this.options.healthMemoMs) return this.memoHealth.value;
+    const health = await this.deps.gateway.health();
+    this.memoHealth = { value: health, at: now };
+    const token = health.status === "healthy" || health.status.endsWith("standby") ? await this.tokenInfo() : undefined;
+    const interval = this.options.healthRecordIntervalMs ?? 15_000;
+    if (
+      force ||
+      !this.lastRecorded ||
+      this.lastRecorded.status !== health.status ||
+      now - this.lastRecorded.at >= interval
+    ) {
+      const state: HealthState = { status: health.status, checkedAt: health.checkedAt, durationMs: health.durationMs };
+      if (health.version) state.version = health.version;
+      if (health.error) state.error = health.error;
+      if (token) {
+        state.tokenTtlSeconds = token.ttlSeconds;
+        state.tokenRenewable = token.renewable;
+        state.tokenCheckedAt = now;
+      }
+      await this.deps.healthState.save(state);
+      this.lastRecorded = { status: health.status, at: now };
+    }
+    return health;
+  }
+
+  /** Token TTL and renewability; from a memoised lookup-self, or the known session when Vault is down. */
+  async tokenInfo(force = false): Promise<TokenInfo | undefined> {
+    const now = this.clock.now();
+    if (!force && this.memoToken && now - this.memoToken.at < (this.options.tokenMemoMs ?? 30_000)) {
+      const elapsed = Math.floor((now - this.memoToken.at) / 1000);
+      const ttl = this.memoToken.value.ttlSeconds;
+      return { ...this.memoToken.value, ttlSeconds: ttl === 0 ? 0 : Math.max(0, ttl - elapsed) };
+    }
+    try {
+      const info = await this.deps.gateway.lookupSelf();
+      this.memoToken = { value: info, at: now };
+      return info;
+    } catch (error) {
+      this.deps.logger.warn("token lookup failed", { error: (error as Error).message });
+      const session = this.deps.gateway.currentSession;
+      if (!session) return undefined;
+      return {
+        ttlSeconds: session.expiresAt === undefined ? 0 : Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
+        renewable: session.renewable,
+      };
+    }
+  }
+
+  private async sharedTotals(): Promise<CounterTotals> {
+    return mergeTotals(await this.deps.counters.totals(), this.deps.recorder.unflushed());
+  }
+
+  private tokenWarning(token: TokenInfo | undefined): string | undefined {
+    if (!token || token.ttlSeconds === 0) return undefined;
+    const threshold = this.options.tokenWarningSeconds ?? 3_600;
+    return token.ttlSeconds < threshold
+      ? `Vault token expires in ${token.ttlSeconds}s (under ${threshold}s)${token.renewable ? "" : " and is not renewable"}`
+      : undefined;
+  }
+
+  async health(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
+    const health = await this.checkHealth();
+    const [totals, token] = await Promise.all([this.sharedTotals(), this.tokenInfo()]);
+    const requests = requestFigures(totals);
+    const warning = this.tokenWarning(token);
+    const lastError = totals.lastError;
+    const body = {
+      vault_health: {
+        status: health.status,
+        last_check: new Date(health.checkedAt).toISOString(),
+        total_requests: requests.total,
+        success_rate: requests.successRate,
+        avg_response_time: msText(requests.averageMs),
+        token_ttl_seconds: token?.ttlSeconds ?? 0,
+        token_renewable: token?.renewable ?? false,
+        last_error: lastError?.message ?? health.error ?? "",
+        last_error_time: isoOrEmpty(lastError?.at ?? (health.error ? health.checkedAt : undefined)),
+        warnings: warning ? [warning] : [],
+        sealed: health.sealed,
+        initialized: health.initialized,
+        standby: health.standby,
+        performance_standby: health.performanceStandby,
+        version: health.version ?? "",
+        health_check_duration: msText(health.durationMs),
+      },
+      timestamp: Math.floor(this.clock.now() / 1000),
+    };
+    return { healthy: health.status === "healthy", body };
+  }
+
+  async cacheStats() {
+    const [entries, totals] = await Promise.all([this.deps.cache.sharedEntries(), this.sharedTotals()]);
+    const cache = cacheFigures(totals);
+    const oldest = entries.reduce<number | undefined>(
+      (min, e) => (min === undefined || e.storedAt < min ? e.storedAt : min),
+      undefined,
+    );
+    return {
+      total_entries: entries.length,
+      total_accesses: cache.hits + cache.misses,
+      ttl: msText(this.deps.cache.ttlMs),
+      oldest_access: oldest === undefined ? ZERO_TIME : new Date(oldest).toISOString(),
+      newest_access: totals.lastCacheAccessAt ? new Date(totals.lastCacheAccessAt).toISOString() : ZERO_TIME,
+      hits: cache.hits,
+      misses: cache.misses,
+      hit_rate: cache.hitRate,
+      memory_entries: this.deps.cache.memoryEntries,
+    };
+  }
+
+  async metrics(): Promise<Record<string, unknown>> {
+    const health = await this.checkHealth();
+    const [totals, token, cache] = await Promise.all([this.sharedTotals(), this.tokenInfo(), this.cacheStats()]);
+    const requests = requestFigures(totals);
+    return {
+      vault_metrics: {
+        connection: {
+          status: health.status,
+          last_health_check: new Date(health.checkedAt).toISOString(),
+          health_check_duration: msText(health.durationMs),
+        },
+        requests: {
+          total: requests.total,
+          successful: requests.successful,
+          failed: requests.failed,
+          average_response_time: msText(requests.averageMs),
+          success_rate: requests.successRate,
+        },
+        token: { ttl_seconds: token?.ttlSeconds ?? 0, renewable: token?.renewable ?? false },
+        errors: {
+          last_error: totals.lastError?.message ?? "",
+          last_error_time: totals.lastError ? new Date(totals.lastError.at).toISOString() : ZERO_TIME,
+        },
+      },
+      cache_metrics: cache,
+      timestamp: Math.floor(this.clock.now() / 1000),
+    };
+  }
+
+  async prometheus(): Promise<string> {
+    const health = await this.checkHealth();
+    const [totals, token, entries] = await Promise.all([
+      this.sharedTotals(),
+      this.tokenInfo(),
+      this.deps.cache.sharedEntries(),
+    ]);
+    return prometheusText({
+      totals,
+      backendUp: health.status === "healthy",
+      cacheSize: entries.length,
+      tokenTtlSeconds: token?.ttlSeconds,
+      healthCheckDurationMs: health.durationMs,
+    });
+  }
+
+  async status(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const health = await this.checkHealth();
+    const [totals, cache, lastHealthJob, lastSweepJob] = await Promise.all([
+      this.sharedTotals(),
+      this.cacheStats(),
+      this.deps.jobRuns.last("health-check"),
+      this.deps.jobRuns.last("cache-sweep"),
+    ]);
+    const requests = requestFigures(totals);
+    const age = (at: number | undefined) => (at === undefined ? null : Math.floor((this.clock.now() - at) / 1000));
+    return {
+      integration: "hashicorp_vault",
+      version: this.options.version,
+      features: [...FEATURES],
+      health: {
+        status: health.status,
+        last_check: new Date(health.checkedAt).toISOString(),
+        success_rate: requests.successRate,
+      },
+      cache: {
+        enabled: true,
+        ttl: cache.ttl,
+        stats: { total_entries: cache.total_entries, total_accesses: cache.total_accesses, hit_rate: cache.hit_rate },
+      },
+      monitoring: {
+        enabled: true,
+        connection_status: health.status,
+        is_healthy: health.status === "healthy",
+        auth_method: this.deps.gateway.authMethod,
+        last_health_job_age_seconds: age(lastHealthJob?.at),
+        last_cache_sweep_age_seconds: age(lastSweepJob?.at),
+      },
+      ...extra,
+    };
+  }
+
+  async clearCache(): Promise<Record<string, unknown>> {
+    const before = await this.cacheStats();
+    await this.deps.cache.clear();
+    this.deps.logger.info("cache cleared", { entries: before.total_entries });
+    return {
+      message: "Vault cache cleared successfully",
+      cleared_stats: { total_entries: before.total_entries, total_accesses: before.total_accesses, ttl: before.ttl },
+      timestamp: Math.floor(this.clock.now() / 1000),
+    };
+  }
+
+  async renewToken(): Promise<Record<string, unknown>> {
+    const info = await this.deps.gateway.renewSelf();
+    this.memoToken = { value: info, at: this.clock.now() };
+    this.deps.logger.info("token renewed", { ttl_seconds: info.ttlSeconds });
+    return {
+      message: "Token renewed successfully",
+      token_info: { ttl_seconds: info.ttlSeconds, renewable: info.renewable },
+      timestamp: Math.floor(this.clock.now() / 1000),
+    };
+  }
+
+  /** The scheduled health check: shared state, CloudWatch figures, renewal under the threshold. */
+  async runHealthCheckJob(): Promise<Record<string, unknown>> {
+    const started = this.clock.now();
+    const health = await this.checkHealth(true);
+    let token = health.status === "healthy" ? await this.tokenInfo(true) : undefined;
+    let renewed = false;
+    let renewError: string | undefined;
+    if (token?.renewable && token.ttlSeconds > 0 && token.ttlSeconds < this.options.tokenRenewThresholdSeconds) {
+      try {
+        await this.renewToken();
+        token = await this.tokenInfo(true);
+        renewed = true;
+      } catch (error) {
+        renewError = error instanceof VaultError ? (error.details ?? error.message) : String(error);
+        this.deps.logger.error("token renewal failed", { error: renewError });
+      }
+    }
+    const warning = this.tokenWarning(token);
+    if (warning) this.deps.logger.warn("vault token expiring soon", { ttl_seconds: token?.ttlSeconds });
+    const metrics: MetricDatum[] = [
+      { name: "BackendUp", value: health.status === "healthy" ? 1 : 0, unit: "Count" },
+      { name: "HealthCheckDuration", value: health.durationMs, unit: "Milliseconds" },
+    ];
+    if (token) metrics.push({ name: "TokenTTL", value: token.ttlSeconds, unit: "Seconds" });
+    try {
+      await this.deps.metricsSink.publish(metrics);
+    } catch (error) {
+      this.deps.logger.error("publishing CloudWatch metrics failed", { error: (error as Error).message });
+    }
+    const summary = {
+      status: health.status,
+      token_ttl_seconds: token?.ttlSeconds ?? null,
+      token_renewed: renewed,
+      ...(renewError ? { renew_error: renewError } : {}),
+      ...(warning ? { warning } : {}),
+    };
+    await this.deps.jobRuns.record("health-check", {
+      at: started,
+      ok: health.status === "healthy" && !renewError,
+      durationMs: this.clock.now() - started,
+      summary,
+    });
+    return summary;
+  }
+
+  async runCacheSweepJob(): Promise<Record<string, unknown>> {
+    const started = this.clock.now();
+    const sweep = await this.deps.cache.sweep();
+    await this.deps.jobRuns.record("cache-sweep", {
+      at: started,
+      ok: true,
+      durationMs: this.clock.now() - started,
+      summary: { ...sweep },
+    });
+    this.deps.logger.info("cache sweep", { removed: sweep.removed, remaining: sweep.remaining });
+    return { removed: sweep.removed, remaining: sweep.remaining };
+  }
+}

@@ -1,0 +1,103 @@
+import {
+  VaultConnectionError,
+  VaultError,
+  VaultPermissionError,
+  VaultSealedError,
+  VaultSecretNotFoundError,
+  VaultUninitializedError,
+  VaultValidationError,
+  VaultVersionError,
+} from "../errors";
+
+/** One HTTP call to Vault's API; node-vault does the wire work, loaded on first use (it costs ~95 ms to import). */
+export interface VaultRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE" | "LIST";
+  path: string;
+  token?: string;
+  json?: unknown;
+}
+
+export type VaultTransport = (request: VaultRequest) => Promise<unknown>;
+
+type NodeVaultClient = { request(options: Record<string, unknown>): Promise<unknown> };
+
+export function createNodeVaultTransport(options: {
+  address: string;
+  namespace?: string | undefined;
+  timeoutMs: number;
+}): VaultTransport {
+  let client: Promise<NodeVaultClient> | undefined;
+  const load = () => {
+    client ??= import("node-vault").then((mod) => {
+      const factory = (mod.default ?? mod) as unknown as (config: Record<string, unknown>) => NodeVaultClient;
+      const config: Record<string, unknown> = { endpoint: options.address, apiVersion: "v1", token: "" };
+      if (options.namespace) config.namespace = options.namespace;
+      return factory(config);
+    });
+    return client;
+  };
+  return async (request) => {
+    const vault = await load();
+    const headers: Record<string, string> = {};
+    if (request.token) headers["X-Vault-Token"] = request.token;
+    try {
+      return await vault.request({
+        path: request.path,
+        method: request.method,
+        json: request.json,
+        headers,
+        timeout: options.timeoutMs,
+      });
+    } catch (error) {
+      throw toVaultError(error, request);
+    }
+  };
+}
+
+const connectionCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+/** Maps node-vault / axios failures onto the typed hierarchy. Messages never carry request bodies. */
+export function toVaultError(error: unknown, request: Pick<VaultRequest, "method" | "path">): Error {
+  if (error instanceof VaultError) return error;
+  const where = `${request.method} ${request.path}`;
+  const err = error as { code?: string; message?: string; response?: { statusCode?: number; body?: unknown } };
+  const status = err.response?.statusCode;
+  if (status === undefined) {
+    if ((err.code && connectionCodes.has(err.code)) || /timeout|socket hang up|network/i.test(err.message ?? "")) {
+      return new VaultConnectionError("Vault is not available", {
+        cause: error,
+        details: `${where}: ${err.code ?? err.message ?? "connection failed"}`,
+      });
+    }
+    return new VaultError("Vault request failed", { cause: error, details: `${where}: ${err.message ?? "unknown"}` });
+  }
+  const message = (err.message ?? "").slice(0, 300);
+  if (status === 503 && /sealed/i.test(message)) {
+    return new VaultSealedError("Vault is sealed", { cause: error, details: where });
+  }
+  if (status === 501) return new VaultUninitializedError("Vault is not initialized", { cause: error, details: where });
+  if (status === 403) return new VaultPermissionError("Permission denied by Vault", { cause: error, details: where });
+  if (status === 404) return new VaultSecretNotFoundError("Not found in Vault", { cause: error, details: where });
+  if (status === 400 && /check-and-set/i.test(message)) {
+    return new VaultVersionError("Version conflict: the value was changed by another writer", {
+      cause: error,
+      details: message,
+    });
+  }
+  if (status === 400) return new VaultValidationError("Vault rejected the request", { cause: error, details: message });
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    return new VaultConnectionError("Vault is not available", { cause: error, details: `${where}: HTTP ${status}` });
+  }
+  return new VaultError("Vault request failed", { cause: error, details: `${where}: HTTP ${status} ${message}` });
+}

@@ -1,0 +1,188 @@
+import middy from "@middy/core";
+import {
+  type ApiPrincipal,
+  ForbiddenError,
+  hasScope,
+  PayloadTooLargeError,
+  type Scope,
+  toErrorResponse,
+  UnauthorizedError,
+  type VaultopsContext,
+  VaultValidationError,
+} from "@vaultops/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { type ContextProvider, defaultContext } from "./context";
+
+/** What a route sees of the HTTP request: no Lambda event types past this file. */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  pathParams: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  principal?: ApiPrincipal;
+  requestId: string;
+  sourceIp: string;
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  /** Sent as text/plain instead of JSON (Prometheus exposition). */
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec {
+  method: string;
+  path: string;
+  scope: Scope | "public";
+}
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2["requestContext"] & {
+    authorizer?: { lambda?: Record<string, unknown> };
+  };
+};
+
+export type RouteFn = (request: ApiRequest, ctx: VaultopsContext) => Promise<ApiResult>;
+
+/** Request bodies above this are refused with 413 before any work is done. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const baseHeaders = { "content-type": "application/json", "cache-control": "no-store" };
+
+function principalFrom(event: HttpEvent): ApiPrincipal | undefined {
+  const lambda = event.requestContext.authorizer?.lambda;
+  if (lambda?.authenticated !== true || typeof lambda.principal !== "string") return undefined;
+  const scopes = String(lambda.scopes ?? "")
+    .split(/\s+/)
+    .filter((s): s is Scope => s === "read" || s === "admin");
+  return { name: lambda.principal, scopes };
+}
+
+function parseBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === "") return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError("Request body too large", { details: `at most ${MAX_BODY_BYTES} bytes` });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new VaultValidationError("Malformed JSON body");
+  }
+}
+
+/**
+ * Builds a route's Lambda handler: the middy stack (log, errors, scope check, metrics flush)
+ * around a function that maps a request to a core call and the result to a response.
+ */
+export function httpRoute(spec: RouteSpec, fn: RouteFn) {
+  return (getContext: ContextProvider = defaultContext) => {
+    const base = async (event: HttpEvent, lambdaContext: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+      const ctx = getContext();
+      const principal = principalFrom(event);
+      if (spec.scope !== "public") {
+        if (!principal) throw new UnauthorizedError("Missing or invalid bearer token");
+        if (!hasScope(principal, spec.scope)) {
+          throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
+        }
+      }
+      const request: ApiRequest = {
+        method: event.requestContext.http.method,
+        path: event.rawPath,
+        pathParams: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers: (event.headers ?? {}) as Record<string, string>,
+        body: parseBody(event),
+        requestId: event.requestContext.requestId ?? lambdaContext.awsRequestId,
+        sourceIp: event.requestContext.http.sourceIp,
+        ...(principal ? { principal } : {}),
+      };
+      const result = await fn(request, ctx);
+      if (result.text !== undefined) {
+        return {
+          statusCode: result.status,
+          headers: {
+            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+            "cache-control": "no-store",
+            ...result.headers,
+          },
+          body: result.text,
+        };
+      }
+      return {
+        statusCode: result.status,
+        headers: { ...baseHeaders, ...result.headers },
+        body: result.body === undefined ? "" : JSON.stringify(result.body),
+      };
+    };
+
+    return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(observe(spec, getContext));
+  };
+}
+
+/** Logging, the one error-to-response mapping, and the counter flush, as one middy middleware. */
+function observe(
+  spec: RouteSpec,
+  getContext: ContextProvider,
+): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+  const started = new WeakMap<object, number>();
+  const finish = async (request: middy.Request<HttpEvent, APIGatewayProxyStructuredResultV2>) => {
+    const ctx = getContext();
+    try {
+      await ctx.recorder.flushIfDue();
+    } catch (error) {
+      ctx.logger.warn("counter flush failed", { error: (error as Error).message });
+    }
+    ctx.logger.info("request", {
+      route: `${spec.method} ${spec.path}`,
+      status: request.response?.statusCode,
+      duration_ms: Date.now() - (started.get(request) ?? Date.now()),
+      request_id: request.event.requestContext?.requestId,
+      principal: request.event.requestContext?.authorizer?.lambda?.principal,
+    });
+  };
+  return {
+    before: (request) => {
+      started.set(request, Date.now());
+    },
+    after: finish,
+    onError: async (request) => {
+      const requestId = request.event.requestContext?.requestId;
+      const { status, body } = toErrorResponse(request.error, requestId);
+      if (status >= 500) {
+        getContext().logger.error("request failed", {
+          error: request.error,
+          cause: (request.error as { cause?: unknown } | null)?.cause,
+          request_id: requestId,
+        });
+      }
+      request.response = { statusCode: status, headers: { ...baseHeaders }, body: JSON.stringify(body) };
+      await finish(request);
+    },
+  };
+}
+
+/** Scheduled job handler: runs, flushes counters, logs its summary; a failure is logged and rethrown. */
+export function scheduledJob(name: string, fn: (ctx: VaultopsContext) => Promise<Record<string, unknown>>) {
+  return (getContext: ContextProvider = defaultContext) =>
+    async (_event: unknown): Promise<Record<string, unknown>> => {
+      const ctx = getContext();
+      const started = Date.now();
+      try {
+        const summary = await fn(ctx);
+        ctx.logger.info("job finished", { job: name, duration_ms: Date.now() - started, ...summary });
+        return summary;
+      } catch (error) {
+        ctx.logger.error("job failed", { job: name, error });
+        throw error;
+      } finally {
+        await ctx.recorder
+          .flush()
+          .catch((error: Error) => ctx.logger.warn("counter flush failed", { error: error.message }));
+      }
+    };
+}

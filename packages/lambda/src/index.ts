@@ -1,0 +1,3 @@
+export * from "./authorizer";
+export * from "./context";
+export * from "./http";
