@@ -18,7 +18,9 @@ export function createLogger(
   const threshold = order[level] ?? order.info;
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < threshold) return;
-    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...base, ...fields }, errorReplacer));
+    const safe: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries({ ...base, ...fields })) safe[key] = sanitize(value, 0);
+    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...safe }));
   };
   return {
     debug: (m, f) => emit("debug", m, f),
@@ -29,7 +31,16 @@ export function createLogger(
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
+/**
+ * Errors become {name, message} before JSON.stringify sees them: some (axios) define toJSON and
+ * would serialise their request config, credentials included. Nested causes keep only name and message.
+ */
+function sanitize(value: unknown, depth: number): unknown {
+  if (value instanceof Error || (typeof value === "object" && value !== null && "isAxiosError" in value)) {
+    const error = value as Error & { cause?: unknown };
+    const out: Record<string, unknown> = { name: error.name, message: error.message };
+    if (error.cause !== undefined && depth < 3) out.cause = sanitize(error.cause, depth + 1);
+    return out;
+  }
   return value;
 }

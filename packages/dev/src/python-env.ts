@@ -49,7 +49,10 @@ export async function ensurePythonPackages(
       venvBin("python"),
       ["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-r", requirements],
       (line) => {
-        if (/^(Collecting|Downloading|Installing|Successfully)/.test(line)) log(`[setup]   ${line}`);
+        // Top-level packages and the outcome; dependency chatter stays out of the way.
+        if ((/^(Collecting|Downloading)/.test(line) && !line.includes("(from")) || /^Successfully/.test(line)) {
+          log(`[setup]   ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`);
+        }
       },
     );
     writeFileSync(stamp, new Date().toISOString());

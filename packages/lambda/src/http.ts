@@ -153,13 +153,10 @@ function observe(
     onError: async (request) => {
       const requestId = request.event.requestContext?.requestId;
       const { status, body } = toErrorResponse(request.error, requestId);
-      if (status >= 500) {
-        getContext().logger.error("request failed", {
-          error: request.error,
-          cause: (request.error as { cause?: unknown } | null)?.cause,
-          request_id: requestId,
-        });
-      }
+      // A 500 is a defect; a 503 is an outage of Vault or DynamoDB, worth a warning per request.
+      if (status === 500) getContext().logger.error("request failed", { error: request.error, request_id: requestId });
+      else if (status > 500)
+        getContext().logger.warn("request failed", { error: request.error, request_id: requestId });
       request.response = { statusCode: status, headers: { ...baseHeaders }, body: JSON.stringify(body) };
       await finish(request);
     },

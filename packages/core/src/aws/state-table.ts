@@ -62,8 +62,12 @@ export async function ensureTable(clients: AwsClients, tableName: string): Promi
       ],
     }),
   );
-  // biome-ignore lint/suspicious/noExplicitAny: the waiter wants the low-level client type
-  await waitUntilTableExists({ client: doc as any, maxWaitTime: 30 }, { TableName: tableName });
+  // The SDK's waiter first sleeps 20 s; emulators are ready in milliseconds, so poll briefly instead.
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const out = await doc.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === "ACTIVE") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   try {
     await doc.send(
       new UpdateTimeToLiveCommand({

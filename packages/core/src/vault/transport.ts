@@ -67,11 +67,15 @@ const connectionCodes = new Set([
   "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
-/** Maps node-vault / axios failures onto the typed hierarchy. Messages never carry request bodies. */
-export function toVaultError(error: unknown, request: Pick<VaultRequest, "method" | "path">): Error {
-  if (error instanceof VaultError) return error;
+/**
+ * Maps node-vault / axios failures onto the typed hierarchy. The raw error is not kept as the cause:
+ * axios errors carry the request config, token header included, and serialise it (toJSON).
+ */
+export function toVaultError(raw: unknown, request: Pick<VaultRequest, "method" | "path">): Error {
+  if (raw instanceof VaultError) return raw;
   const where = `${request.method} ${request.path}`;
-  const err = error as { code?: string; message?: string; response?: { statusCode?: number; body?: unknown } };
+  const err = raw as { code?: string; message?: string; response?: { statusCode?: number; body?: unknown } };
+  const error = new Error(err.code ? `${err.code}: ${err.message ?? ""}` : (err.message ?? "Vault request failed"));
   const status = err.response?.statusCode;
   if (status === undefined) {
     if ((err.code && connectionCodes.has(err.code)) || /timeout|socket hang up|network/i.test(err.message ?? "")) {

@@ -1,0 +1,26 @@
+import { functionDefaults } from "./functions";
+import { authorizerHandler, routeList } from "./routes";
+
+/** The HTTP API, built from the route table: one Lambda per route, the token authorizer on every protected one. */
+export const api = new sst.aws.ApiGatewayV2("Api", {
+  accessLog: { retention: "1 month" },
+});
+
+export const authorizer = api.addAuthorizer({
+  name: "ApiTokens",
+  lambda: {
+    function: { ...functionDefaults, handler: authorizerHandler, memory: "256 MB" },
+    response: "simple",
+    // API Gateway caches each Authorization header's answer, so most requests skip the authorizer.
+    ttl: "300 seconds",
+    identitySources: ["$request.header.Authorization"],
+  },
+});
+
+for (const route of routeList) {
+  api.route(
+    `${route.method} ${route.path}`,
+    { ...functionDefaults, handler: route.handler },
+    route.scope === "public" ? {} : { auth: { lambda: authorizer.id } },
+  );
+}

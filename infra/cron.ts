@@ -1,0 +1,11 @@
+import { functionDefaults } from "./functions";
+import { scheduleList } from "./schedules";
+
+/** One EventBridge rule and function per job of the schedule table. */
+export const jobs = scheduleList.map(
+  (job) =>
+    new sst.aws.Cron(`${job.id[0]?.toUpperCase()}${job.id.slice(1)}Job`, {
+      schedule: `rate(${job.rate})`,
+      function: { ...functionDefaults, handler: job.handler, timeout: "60 seconds" },
+    }),
+);

@@ -1,0 +1,35 @@
+import { apiTokens, vaultCredentials } from "./secrets";
+import { table } from "./storage";
+
+/** Deploy-time settings, read from the deployer's environment; the error names what is missing. */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set when deploying vaultops (see README: Deploy)`);
+  return value;
+}
+
+/** What every vaultops function shares: runtime, bundling, environment, permissions. */
+export const functionDefaults = {
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memory: "512 MB",
+  timeout: "15 seconds",
+  nodejs: { format: "esm", minify: true },
+  link: [table],
+  environment: {
+    STAGE: $app.stage,
+    VAULT_ADDR: required("VAULT_ADDR"),
+    VAULT_AUTH_METHOD: process.env.VAULT_AUTH_METHOD ?? "approle",
+    ...(process.env.VAULT_NAMESPACE ? { VAULT_NAMESPACE: process.env.VAULT_NAMESPACE } : {}),
+    ...(process.env.VAULT_AWS_ROLE ? { VAULT_AWS_ROLE: process.env.VAULT_AWS_ROLE } : {}),
+    VAULT_CREDENTIALS_SECRET: vaultCredentials.arn,
+    API_TOKENS_SECRET: apiTokens.arn,
+    TABLE_NAME: table.name,
+    METRICS_NAMESPACE: "Vaultops",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  },
+  permissions: [
+    { actions: ["secretsmanager:GetSecretValue"], resources: [vaultCredentials.arn, apiTokens.arn] },
+    { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
+  ],
+} as const;
