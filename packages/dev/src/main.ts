@@ -42,8 +42,8 @@ async function main() {
     dynamodbEndpoint: services.dynamo.endpoint,
     ...(services.moto ? { awsEndpoint: services.moto.endpoint } : {}),
   };
-  mkdirSync(stateDir, { recursive: true });
-  const devFile = path.join(stateDir, "dev.json");
+  const devFile = process.env.VAULTOPS_DEV_FILE ?? path.join(stateDir, "dev.json");
+  mkdirSync(path.dirname(devFile), { recursive: true });
   writeFileSync(devFile, `${JSON.stringify(facts, null, 2)}\n`, { mode: 0o600 });
 
   const lines = [

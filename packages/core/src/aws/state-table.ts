@@ -38,7 +38,7 @@ export class StateTable {
 
 /** Creates the table when missing (local runtime and tests; in AWS, infra/storage.ts declares it). */
 export async function ensureTable(clients: AwsClients, tableName: string): Promise<void> {
-  const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } = await import(
+  const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } = await import(
     "@aws-sdk/client-dynamodb"
   );
   const doc = await clients.documentClient();

@@ -205,12 +205,11 @@ export class VaultGateway {
       if (!(error instanceof VaultPermissionError)) throw error;
       // 403: the token may be revoked or expired. One forced re-auth, shared by concurrent callers,
       // and at most one per interval, so a real policy denial cannot cause a login storm.
+      // Another caller is already logging in again, or has: use its token.
+      if (this.loginInFlight) return this.call(operation, build((await this.loginInFlight).token));
+      if (this.session && this.session.token !== session.token) return this.call(operation, build(this.session.token));
       const now = this.clock.now();
-      const recentlyForced = now - this.lastForcedLoginAt < (this.options.minReauthIntervalMs ?? 5_000);
-      if (recentlyForced && this.session && this.session.token !== session.token) {
-        return this.call(operation, build(this.session.token));
-      }
-      if (recentlyForced) throw error;
+      if (now - this.lastForcedLoginAt < (this.options.minReauthIntervalMs ?? 5_000)) throw error;
       this.lastForcedLoginAt = now;
       let fresh: VaultSession;
       try {

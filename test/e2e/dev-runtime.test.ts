@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routeList } from "../../infra/routes";
+
+/**
+ * `npm run dev` as a user runs it: a child process that starts its own Vault and DynamoDB, prints
+ * `ready`, writes dev.json, serves every route over HTTP, and stops everything on SIGINT.
+ */
+let child: ChildProcess;
+let output = "";
+const devFile = path.join(mkdtempSync(path.join(tmpdir(), "vaultops-e2e-")), "dev.json");
+let facts: {
+  apiUrl: string;
+  apiToken: string;
+  apiReadToken: string;
+  vaultAddr: string;
+  vaultToken: string;
+  vaultUnsealKey: string;
+};
+
+beforeAll(async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", VAULTOPS_DEV_FILE: devFile };
+  delete env.VAULT_ADDR;
+  delete env.VAULT_TOKEN;
+  child = spawn(process.execPath, ["--import", "tsx", "packages/dev/src/main.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  const deadline = Date.now() + 90_000;
+  while (!/ready/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dev runtime did not get ready:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  facts = JSON.parse(readFileSync(devFile, "utf8"));
+}, 120_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill("SIGINT");
+    await new Promise((r) => child.once("exit", r));
+  }
+});
+
+const api = (p: string, init: RequestInit = {}) => fetch(`${facts.apiUrl}${p}`, init);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe("npm run dev", () => {
+  it("prints the API URL, the dev API token, the Vault address and root token, then ready", () => {
+    expect(output).toContain(facts.apiUrl);
+    expect(output).toContain(facts.apiToken);
+    expect(output).toContain(facts.vaultAddr);
+    expect(output).toContain(facts.vaultToken);
+    expect(Object.keys(facts)).toEqual(
+      expect.arrayContaining(["apiUrl", "apiToken", "vaultAddr", "vaultToken", "vaultUnsealKey", "dynamodbEndpoint"]),
+    );
+  });
+
+  it("answers health 200 healthy, 503 sealed after a seal, and 200 again after an unseal", async () => {
+    const ok = await api("/api/v1/vault/health");
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { vault_health: { status: string } }).vault_health.status).toBe("healthy");
+    const seal = await fetch(`${facts.vaultAddr}/v1/sys/seal`, {
+      method: "PUT",
+      headers: { "X-Vault-Token": facts.vaultToken },
+    });
+    expect(seal.status).toBe(204);
+    // The health memo lasts at most a few seconds per container.
+    let sealed: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      sealed = await api("/api/v1/vault/health");
+      if (sealed.status === 503) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(sealed?.status).toBe(503);
+    expect(((await (sealed as Response).json()) as { vault_health: { status: string } }).vault_health.status).toBe(
+      "sealed",
+    );
+    await fetch(`${facts.vaultAddr}/v1/sys/unseal`, {
+      method: "PUT",
+      body: JSON.stringify({ key: facts.vaultUnsealKey }),
+    });
+    let back: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      back = await api("/api/v1/vault/health");
+      if (back.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(back?.status).toBe(200);
+  });
+
+  it.each(routeList.filter((r) => r.scope !== "public"))(
+    "$method $path: 401 without a token, 403 with the wrong scope",
+    async (route) => {
+      const none = await api(route.path, { method: route.method });
+      expect(none.status).toBe(401);
+      expect(none.headers.get("content-type")).toMatch(/json/);
+      const bad = await api(route.path, { method: route.method, headers: bearer("not-a-token") });
+      expect(bad.status).toBe(401);
+      if (route.scope === "admin") {
+        const reader = await api(route.path, { method: route.method, headers: bearer(facts.apiReadToken) });
+        expect(reader.status).toBe(403);
+        expect(((await reader.json()) as { code: string }).code).toBe("forbidden");
+      }
+    },
+  );
+
+  it("serves metrics and status to the read token", async () => {
+    const metrics = await api("/api/v1/vault/metrics", { headers: bearer(facts.apiReadToken) });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.json()).toHaveProperty("cache_metrics.ttl", "15m0s");
+    const status = await api("/api/v1/vault/status", { headers: bearer(facts.apiReadToken) });
+    expect(await status.json()).toMatchObject({ integration: "hashicorp_vault", monitoring: { enabled: true } });
+  });
+
+  it("answers an unknown route with 404 and JSON", async () => {
+    const res = await api("/api/v1/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: "Not Found" });
+  });
+
+  it("stops everything it started on Ctrl-C and removes dev.json", async () => {
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(0);
+    expect(existsSync(devFile)).toBe(false);
+    await expect(fetch(`${facts.vaultAddr}/v1/sys/health`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,138 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { authorizerHandler, routeList } from "../../infra/routes";
+import { scheduleList } from "../../infra/schedules";
+
+/**
+ * Loads sst.config.ts with SST's globals replaced by a recorder and checks the resource graph it
+ * declares (the deploy itself needs AWS and Pulumi, which these machines do not have).
+ */
+interface Recorded {
+  type: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+const resources: Recorded[] = [];
+const routes: Array<{ route: string; handler: Record<string, unknown>; args: Record<string, unknown> }> = [];
+const authorizers: Array<Record<string, unknown>> = [];
+
+function resource(type: string, outputs: Record<string, string> = {}) {
+  return class {
+    [key: string]: unknown;
+    constructor(name: string, args: Record<string, unknown> = {}) {
+      resources.push({ type, name, args });
+      for (const [k, v] of Object.entries(outputs)) this[k] = `${v}:${name}`;
+    }
+  };
+}
+
+class Api extends resource("sst.aws.ApiGatewayV2", { url: "url" }) {
+  route(route: string, handler: Record<string, unknown>, args: Record<string, unknown> = {}) {
+    routes.push({ route, handler, args });
+  }
+  addAuthorizer(args: Record<string, unknown>) {
+    authorizers.push(args);
+    return { id: `authorizer:${String(args.name)}` };
+  }
+}
+
+let outputs: Record<string, unknown>;
+let app: Record<string, unknown>;
+
+beforeAll(async () => {
+  const g = globalThis as Record<string, unknown>;
+  g.$config = (config: unknown) => config;
+  g.$app = { name: "vaultops", stage: "test" };
+  g.sst = {
+    aws: {
+      Dynamo: resource("sst.aws.Dynamo", { name: "table-name", arn: "table-arn" }),
+      ApiGatewayV2: Api,
+      Cron: resource("sst.aws.Cron"),
+    },
+  };
+  g.aws = { secretsmanager: { Secret: resource("aws.secretsmanager.Secret", { arn: "secret-arn" }) } };
+  process.env.VAULT_ADDR = "https://vault.example.com:8200";
+  // Imported by URL so that tsc does not follow it: SST's global types exist only after `sst install`.
+  const configUrl = pathToFileURL(path.resolve("sst.config.ts")).href;
+  const config = ((await import(configUrl)) as { default: unknown }).default as {
+    app(input: { stage: string }): Record<string, unknown>;
+    run(): Promise<Record<string, unknown>>;
+  };
+  app = config.app({ stage: "production" });
+  outputs = await config.run();
+});
+
+const exportsHandler = async (spec: string) => {
+  const file = spec.slice(0, spec.lastIndexOf("."));
+  const name = spec.slice(spec.lastIndexOf(".") + 1);
+  const full = path.resolve(`${file}.ts`);
+  expect(existsSync(full), `${full} exists`).toBe(true);
+  const mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+  expect(typeof mod[name], `${spec} exports a function`).toBe("function");
+};
+
+describe("sst.config.ts", () => {
+  it("names the app and retains production data", () => {
+    expect(app).toMatchObject({ name: "vaultops", home: "aws", removal: "retain", protect: true });
+    expect(outputs.api).toBe("url:Api");
+  });
+
+  it("declares one route per entry of the route table, each on nodejs22.x with a handler that exists", async () => {
+    expect(routes.map((r) => r.route).sort()).toEqual(routeList.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of routeList) {
+      const declared = routes.find((r) => r.route === `${route.method} ${route.path}`);
+      expect(declared?.handler.handler).toBe(route.handler);
+      expect(declared?.handler.runtime).toBe("nodejs22.x");
+      if (route.scope === "public") expect(declared?.args.auth).toBeUndefined();
+      else expect(declared?.args.auth).toEqual({ lambda: "authorizer:ApiTokens" });
+      await exportsHandler(route.handler);
+    }
+  });
+
+  it("declares the token authorizer with cached simple responses", async () => {
+    expect(authorizers).toHaveLength(1);
+    const lambda = authorizers[0]?.lambda as Record<string, unknown>;
+    expect((lambda.function as Record<string, unknown>).handler).toBe(authorizerHandler);
+    expect(lambda).toMatchObject({ response: "simple", identitySources: ["$request.header.Authorization"] });
+    await exportsHandler(authorizerHandler);
+  });
+
+  it("declares one Cron job per entry of the schedule table", async () => {
+    const crons = resources.filter((r) => r.type === "sst.aws.Cron");
+    expect(crons).toHaveLength(scheduleList.length);
+    for (const job of scheduleList) {
+      const cron = crons.find((c) => (c.args.function as Record<string, unknown>).handler === job.handler);
+      expect(cron?.args.schedule).toBe(`rate(${job.rate})`);
+      expect((cron?.args.function as Record<string, unknown> | undefined)?.runtime).toBe("nodejs22.x");
+      await exportsHandler(job.handler);
+    }
+  });
+
+  it("declares the DynamoDB table with pk/sk and the expiresAt TTL attribute", () => {
+    const tables = resources.filter((r) => r.type === "sst.aws.Dynamo");
+    expect(tables).toHaveLength(1);
+    expect(tables[0]?.args).toMatchObject({
+      fields: { pk: "string", sk: "string" },
+      primaryIndex: { hashKey: "pk", rangeKey: "sk" },
+      ttl: "expiresAt",
+    });
+  });
+
+  it("keeps Vault credentials in Secrets Manager and lets every function read them", () => {
+    const secrets = resources.filter((r) => r.type === "aws.secretsmanager.Secret").map((r) => r.name);
+    expect(secrets.sort()).toEqual(["ApiTokens", "VaultCredentials"]);
+    for (const { handler } of routes) {
+      const env = handler.environment as Record<string, string>;
+      expect(env.VAULT_CREDENTIALS_SECRET).toBe("secret-arn:VaultCredentials");
+      expect(env.VAULT_TOKEN).toBeUndefined();
+      expect(env.TABLE_NAME).toBe("table-name:State");
+      const permissions = handler.permissions as Array<{ actions: string[]; resources: string[] }>;
+      expect(permissions.find((p) => p.actions.includes("secretsmanager:GetSecretValue"))?.resources).toContain(
+        "secret-arn:VaultCredentials",
+      );
+      expect(handler.link).toHaveLength(1);
+    }
+  });
+});

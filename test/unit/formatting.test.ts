@@ -1,0 +1,107 @@
+import {
+  bearerToken,
+  classifyHealth,
+  formatDuration,
+  hasScope,
+  loadSettings,
+  shortHash,
+  toErrorResponse,
+  toVaultError,
+  VaultConnectionError,
+  VaultSealedError,
+  VaultVersionError,
+} from "@vaultops/core";
+import { describe, expect, it } from "vitest";
+
+describe("formatDuration", () => {
+  it("formats like Go's time.Duration, as seed 000 shows", () => {
+    expect(formatDuration(900_000)).toBe("15m0s");
+    expect(formatDuration(45)).toBe("45ms");
+    expect(formatDuration(3_723_000)).toBe("1h2m3s");
+    expect(formatDuration(12_000)).toBe("12s");
+  });
+});
+
+describe("classifyHealth", () => {
+  const at = 1_700_000_000_000;
+  it.each([
+    [{ initialized: true, sealed: false, standby: false }, "healthy"],
+    [{ initialized: true, sealed: true, standby: true }, "sealed"],
+    [{ initialized: true, sealed: false, standby: true }, "standby"],
+    [{ initialized: true, sealed: false, standby: true, performance_standby: true }, "performance_standby"],
+    [{ initialized: false, sealed: true }, "uninitialized"],
+  ])("maps %j to %s", (body, status) => {
+    expect(classifyHealth(body, at, 3).status).toBe(status);
+  });
+});
+
+describe("toVaultError", () => {
+  const req = { method: "GET" as const, path: "/secret/data/x" };
+  it("maps connection failures, seals and CAS conflicts to their types and statuses", () => {
+    const refused = toVaultError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, req);
+    expect(refused).toBeInstanceOf(VaultConnectionError);
+    expect(toErrorResponse(refused).status).toBe(503);
+    const sealed = toVaultError({ message: "Vault is sealed", response: { statusCode: 503 } }, req);
+    expect(sealed).toBeInstanceOf(VaultSealedError);
+    const cas = toVaultError(
+      { message: "check-and-set parameter did not match the current version", response: { statusCode: 400 } },
+      req,
+    );
+    expect(cas).toBeInstanceOf(VaultVersionError);
+    expect(toErrorResponse(cas).status).toBe(409);
+  });
+
+  it("never keeps the raw error (which may hold the token header) as its cause", () => {
+    const raw = {
+      code: "ECONNRESET",
+      message: "socket hang up",
+      config: { headers: { "X-Vault-Token": "hvs.secret" } },
+    };
+    const error = toVaultError(raw, req);
+    expect(JSON.stringify({ error, cause: (error as { cause?: unknown }).cause })).not.toContain("hvs.secret");
+  });
+});
+
+describe("toErrorResponse", () => {
+  it("hides unknown errors behind a plain 500", () => {
+    const { status, body } = toErrorResponse(new Error("password=hunter2 leaked"), "req-1");
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toContain("hunter2");
+    expect(body).toEqual({ error: "Internal server error", code: "internal_error", request_id: "req-1" });
+  });
+});
+
+describe("auth helpers", () => {
+  it("parses bearer tokens and treats admin as including read", () => {
+    expect(bearerToken("Bearer abc")).toBe("abc");
+    expect(bearerToken("bearer abc ")).toBe("abc");
+    expect(bearerToken("Basic abc")).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+    expect(hasScope({ name: "a", scopes: ["admin"] }, "read")).toBe(true);
+    expect(hasScope({ name: "r", scopes: ["read"] }, "admin")).toBe(false);
+  });
+
+  it("hashes secrets to 8 bytes of SHA-256 in hex", () => {
+    expect(shortHash("abc")).toBe("ba7816bf8f01cfea");
+  });
+});
+
+describe("loadSettings", () => {
+  it("names every missing or bad variable", () => {
+    expect(() => loadSettings({ VAULT_ADDR: "not a url", CACHE_TTL_SECONDS: "-1" })).toThrow(
+      /VAULT_ADDR.*CACHE_TTL_SECONDS/s,
+    );
+  });
+
+  it("refuses plain-environment Vault credentials in production", () => {
+    expect(() => loadSettings({ VAULT_ADDR: "https://vault:8200", STAGE: "production", VAULT_TOKEN: "x" })).toThrow(
+      /VAULT_CREDENTIALS_SECRET is required in production/,
+    );
+  });
+
+  it("has the seed's defaults", () => {
+    const settings = loadSettings({ VAULT_ADDR: "http://127.0.0.1:8200" });
+    expect(settings.CACHE_TTL_SECONDS).toBe(900);
+    expect(settings.VAULT_MOUNT_POINT).toBe("secret");
+  });
+});
