@@ -85,6 +85,7 @@ describe("sst.config.ts", () => {
       const declared = routes.find((r) => r.route === `${route.method} ${route.path}`);
       expect(declared?.handler.handler).toBe(route.handler);
       expect(declared?.handler.runtime).toBe("nodejs22.x");
+      expect(declared?.handler.nodejs).toMatchObject({ format: "esm", splitting: true });
       if (route.scope === "public") expect(declared?.args.auth).toBeUndefined();
       else expect(declared?.args.auth).toEqual({ lambda: "authorizer:ApiTokens" });
       await exportsHandler(route.handler);
