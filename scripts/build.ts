@@ -60,7 +60,8 @@ export async function bundle(entry: { name: string; file: string }, outDir = out
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const imported of outputs[file]?.imports ?? []) if (imported.kind === "import-statement" && outputs[imported.path]) visit(imported.path);
+    for (const imported of outputs[file]?.imports ?? [])
+      if (imported.kind === "import-statement" && outputs[imported.path]) visit(imported.path);
   };
   visit(key);
   const size = (files: Iterable<string>) => [...files].reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0);
@@ -77,7 +78,11 @@ async function main() {
   for (const r of results) process.stdout.write(`${r.name.padEnd(width)}  ${kb(r.initBytes)}  ${kb(r.totalBytes)}\n`);
   writeFileSync(
     path.join(outRoot, "sizes.json"),
-    `${JSON.stringify(results.map(({ name, initBytes, totalBytes }) => ({ name, initBytes, totalBytes })), null, 2)}\n`,
+    `${JSON.stringify(
+      results.map(({ name, initBytes, totalBytes }) => ({ name, initBytes, totalBytes })),
+      null,
+      2,
+    )}\n`,
   );
 }
 

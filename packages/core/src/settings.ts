@@ -9,9 +9,9 @@ const bool = z.optional(
 );
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z._default(
-    z.coerce.number().check(
-      z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be an integer from ${min} to ${max}`),
-    ),
+    z.coerce
+      .number()
+      .check(z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be an integer from ${min} to ${max}`)),
     fallback,
   );
 const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
