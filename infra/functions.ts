@@ -27,10 +27,12 @@ export const functionDefaults = {
     API_TOKENS_SECRET: apiTokens.arn,
     TABLE_NAME: table.name,
     METRICS_NAMESPACE: "Vaultops",
+    EVENT_BUS_NAME: "default",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   },
   permissions: [
     { actions: ["secretsmanager:GetSecretValue"], resources: [vaultCredentials.arn, apiTokens.arn] },
     { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
+    { actions: ["events:PutEvents"], resources: ["*"] },
   ],
 } as const;

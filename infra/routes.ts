@@ -49,6 +49,62 @@ export const routes = {
     scope: "admin",
     summary: "Renew the plane's own Vault token",
   },
+  configCreate: {
+    method: "POST",
+    path: "/api/v1/config",
+    handler: "functions/config/create.handler",
+    scope: "admin",
+    summary: "Create a configuration (201; 409 when it exists)",
+  },
+  configList: {
+    method: "GET",
+    path: "/api/v1/config",
+    handler: "functions/config/list.handler",
+    scope: "read",
+    summary: "List the configurations of one environment and service",
+  },
+  configStatus: {
+    method: "GET",
+    path: "/api/v1/config/status",
+    handler: "functions/config/status.handler",
+    scope: "read",
+    summary: "vault_enabled, and the Vault, cache and backend state",
+  },
+  configGet: {
+    method: "GET",
+    path: "/api/v1/config/{key}",
+    handler: "functions/config/get.handler",
+    scope: "read",
+    summary: "Read a configuration (ETag: its version); ?version=N reads an older one",
+  },
+  configUpdate: {
+    method: "PUT",
+    path: "/api/v1/config/{key}",
+    handler: "functions/config/update.handler",
+    scope: "admin",
+    summary: "Write a new version (If-Match or expected_version: check-and-set; 409 when stale)",
+  },
+  configDelete: {
+    method: "DELETE",
+    path: "/api/v1/config/{key}",
+    handler: "functions/config/delete.handler",
+    scope: "admin",
+    summary: "Delete a configuration (history kept; ?purge=true removes every version)",
+  },
+  configVersions: {
+    method: "GET",
+    path: "/api/v1/config/{key}/versions",
+    handler: "functions/config/versions.handler",
+    scope: "read",
+    summary: "Version history from KV v2 metadata",
+  },
+  configRollback: {
+    method: "POST",
+    path: "/api/v1/config/{key}/rollback",
+    handler: "functions/config/rollback.handler",
+    scope: "admin",
+    summary: "Restore version N as a new version",
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteId = keyof typeof routes;

@@ -30,6 +30,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
     API_TOKEN: ADMIN_TOKEN,
     API_READ_TOKEN: READ_TOKEN,
     CLOUDWATCH_ENABLED: "false",
+    EVENTS_ENABLED: "false",
     LOG_LEVEL: "error",
     VAULT_DEADLINE_MS: "1500",
     VAULT_REQUEST_TIMEOUT_MS: "1000",

@@ -1,11 +1,14 @@
+import { DynamoAuditLog } from "./audit/audit-log";
 import { type ApiTokenRecord, ApiTokenVerifier, tokenRecord } from "./auth/api-tokens";
 import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
+import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
 import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
 import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
+import { ConfigService } from "./config/config-service";
 import { createLogger, type Logger } from "./logger";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
 import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
@@ -27,6 +30,7 @@ export interface ContextOverrides {
   logger?: Logger;
   transport?: VaultTransport;
   metricsSink?: MetricsSink;
+  events?: EventPublisher;
 }
 
 /**
@@ -83,6 +87,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
 
   const cache = new TwoTierCache(new DynamoCacheStore(table), {
     ttlMs: settings.CACHE_TTL_SECONDS * 1000,
+    memoryTtlMs: settings.CACHE_MEMORY_TTL_SECONDS * 1000,
     generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
     clock,
     recorder,
@@ -112,6 +117,20 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
   );
 
+  const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
+  const events =
+    overrides.events ??
+    ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
+  const config = new ConfigService({
+    gateway,
+    cache,
+    events,
+    audit,
+    logger,
+    mount: settings.VAULT_MOUNT_POINT,
+    valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
+  });
+
   const apiTokens = new ApiTokenVerifier(
     async () => {
       const records: ApiTokenRecord[] = [];
@@ -132,7 +151,21 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clock,
   );
 
-  return { settings, clock, logger, clients, table, gateway, recorder, counters, cache, monitor, apiTokens };
+  return {
+    settings,
+    clock,
+    logger,
+    clients,
+    table,
+    gateway,
+    recorder,
+    counters,
+    cache,
+    monitor,
+    config,
+    audit,
+    apiTokens,
+  };
 }
 
 export type VaultopsContext = ReturnType<typeof createContext>;

@@ -55,7 +55,14 @@ const settingsSchema = z.object({
   /** One endpoint for the other AWS services (moto locally). */
   AWS_ENDPOINT_URL: optionalString,
   CACHE_TTL_SECONDS: integer(900, 1),
+  /** How long another warm container may serve a value after a write elsewhere. */
+  CACHE_MEMORY_TTL_SECONDS: integer(30, 0),
   CACHE_GENERATION_CHECK_MS: integer(2_000, 0),
+  /** Largest config value accepted (413 above). */
+  CONFIG_VALUE_MAX_BYTES: integer(32_768, 1, 262_144),
+  EVENT_BUS_NAME: text("default"),
+  EVENTS_ENABLED: bool,
+  AUDIT_RETENTION_DAYS: integer(90, 1),
   COUNTER_SHARDS: integer(16, 1, 100),
   COUNTER_FLUSH_MS: integer(10_000, 0),
   METRICS_NAMESPACE: text("Vaultops"),

@@ -58,6 +58,7 @@ export async function startLocalServices(options: {
       API_TOKEN: options.apiToken ?? DEFAULT_API_TOKEN,
       API_READ_TOKEN: options.apiReadToken ?? DEFAULT_API_READ_TOKEN,
       CLOUDWATCH_ENABLED: moto ? "true" : "false",
+      EVENTS_ENABLED: moto ? "true" : "false",
     };
     if (moto) env.AWS_ENDPOINT_URL = moto.endpoint;
     await ensureTable(new AwsClients({ region: env.AWS_REGION as string, dynamodb: dynamo.endpoint }), tableName);

@@ -1,5 +1,6 @@
 import middy from "@middy/core";
 import {
+  type Actor,
   type ApiPrincipal,
   ForbiddenError,
   hasScope,
@@ -22,6 +23,8 @@ export interface ApiRequest {
   headers: Record<string, string>;
   body: unknown;
   principal?: ApiPrincipal;
+  /** Who is asking, for the audit trail. */
+  actor: Actor;
   requestId: string;
   sourceIp: string;
 }
@@ -90,6 +93,8 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
           throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
         }
       }
+      const requestId = event.requestContext.requestId ?? lambdaContext.awsRequestId;
+      const sourceIp = event.requestContext.http.sourceIp;
       const request: ApiRequest = {
         method: event.requestContext.http.method,
         path: event.rawPath,
@@ -97,8 +102,9 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers: (event.headers ?? {}) as Record<string, string>,
         body: parseBody(event),
-        requestId: event.requestContext.requestId ?? lambdaContext.awsRequestId,
-        sourceIp: event.requestContext.http.sourceIp,
+        requestId,
+        sourceIp,
+        actor: { name: principal?.name ?? "anonymous", sourceIp, requestId },
         ...(principal ? { principal } : {}),
       };
       const result = await fn(request, ctx);

@@ -1,5 +1,6 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -24,6 +25,7 @@ export class AwsClients {
   private rawDynamo?: DynamoDBClient;
   private secrets?: Promise<SecretsManagerClient>;
   private cloudwatch?: Promise<CloudWatchClient>;
+  private events?: Promise<EventBridgeClient>;
 
   constructor(readonly endpoints: AwsEndpoints) {}
 
@@ -51,6 +53,13 @@ export class AwsClients {
       ({ CloudWatchClient }) => new CloudWatchClient(common(this.endpoints.region, this.endpoints.other)),
     );
     return this.cloudwatch;
+  }
+
+  eventBridge(): Promise<EventBridgeClient> {
+    this.events ??= import("@aws-sdk/client-eventbridge").then(
+      ({ EventBridgeClient }) => new EventBridgeClient(common(this.endpoints.region, this.endpoints.other)),
+    );
+    return this.events;
   }
 
   destroy(): void {

@@ -19,7 +19,13 @@ export interface CacheResult extends Loaded {
 }
 
 export interface TwoTierCacheOptions {
+  /** TTL of the shared (DynamoDB) tier. */
   ttlMs: number;
+  /**
+   * TTL of the in-process tier: how long another warm container may serve a value after a write
+   * (the writer's own container and the shared tier change at once).
+   */
+  memoryTtlMs?: number;
   /** How stale this container's view of the clear generation may be. */
   generationCheckMs: number;
   maxMemoryEntries?: number;
@@ -27,23 +33,33 @@ export interface TwoTierCacheOptions {
   recorder?: CacheAccessRecorder;
 }
 
+interface MemoryEntry {
+  entry?: CacheEntry;
+  /** The origin said "not cacheable" (a sensitive value): skip the shared tier, go straight to the origin. */
+  originOnly?: true;
+  until: number;
+}
+
 /**
  * In-process L1 in front of a DynamoDB L2. A clear bumps a shared generation number; each container
  * re-reads it at most every `generationCheckMs` and drops its L1 when it moved (no broadcast needed).
- * Concurrent misses on one key in one container share one origin read.
+ * Concurrent misses on one key in one container share one origin read. Shared entries only move
+ * forward in version, so a slow reader cannot put back a value a writer has replaced.
  */
 export class TwoTierCache {
-  private readonly memory = new Map<string, CacheEntry>();
+  private readonly memory = new Map<string, MemoryEntry>();
   private readonly inflight = new Map<string, Promise<CacheResult | undefined>>();
   private generation = 0;
   private generationCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly clock: Clock;
+  private readonly memoryTtlMs: number;
 
   constructor(
     private readonly store: DynamoCacheStore,
     private readonly options: TwoTierCacheOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.memoryTtlMs = Math.min(options.memoryTtlMs ?? 30_000, options.ttlMs);
   }
 
   get ttlMs(): number {
@@ -58,30 +74,42 @@ export class TwoTierCache {
     await this.syncGeneration();
     const now = this.clock.now();
     const local = this.memory.get(key);
-    if (local && local.expiresAtMs > now && local.generation === this.generation) {
-      this.options.recorder?.cacheAccess(true, "memory");
-      return { value: local.value, version: local.version, cacheable: true, tier: "memory" };
+    if (local && local.until > now) {
+      if (local.entry && local.entry.expiresAtMs > now) {
+        this.options.recorder?.cacheAccess(true, "memory");
+        return { value: local.entry.value, version: local.entry.version, cacheable: true, tier: "memory" };
+      }
+    } else if (local) {
+      this.memory.delete(key);
     }
-    if (local) this.memory.delete(key);
     const pending = this.inflight.get(key);
     if (pending) return pending;
-    const attempt = this.fill(key, load).finally(() => this.inflight.delete(key));
+    const attempt = this.fill(key, load, local?.originOnly === true && local.until > now).finally(() =>
+      this.inflight.delete(key),
+    );
     this.inflight.set(key, attempt);
     return attempt;
   }
 
-  private async fill(key: string, load: () => Promise<Loaded | undefined>): Promise<CacheResult | undefined> {
-    const shared = await this.store.get(key);
-    const now = this.clock.now();
-    if (shared && shared.expiresAtMs > now && shared.generation === this.generation) {
-      this.remember(shared);
-      this.options.recorder?.cacheAccess(true, "shared");
-      return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
+  private async fill(
+    key: string,
+    load: () => Promise<Loaded | undefined>,
+    originOnly: boolean,
+  ): Promise<CacheResult | undefined> {
+    if (!originOnly) {
+      const shared = await this.store.get(key);
+      const now = this.clock.now();
+      if (shared && shared.expiresAtMs > now && shared.generation === this.generation) {
+        this.remember(key, { entry: shared, until: now + this.memoryTtlMs });
+        this.options.recorder?.cacheAccess(true, "shared");
+        return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
+      }
     }
     this.options.recorder?.cacheAccess(false, "origin");
     const loaded = await load();
     if (!loaded) return undefined;
     if (loaded.cacheable) await this.put(key, loaded.value, loaded.version);
+    else this.remember(key, { originOnly: true, until: this.clock.now() + this.memoryTtlMs });
     return { ...loaded, tier: "origin" };
   }
 
@@ -96,10 +124,12 @@ export class TwoTierCache {
       expiresAtMs: now + this.options.ttlMs,
       generation: this.generation,
     };
-    await this.store.put(entry);
-    this.remember(entry);
+    const stored = await this.store.putIfNewer(entry, now);
+    if (stored) this.remember(key, { entry, until: now + this.memoryTtlMs });
+    else this.memory.delete(key);
   }
 
+  /** Forgets a key in both tiers (after a write, a delete, or a switch to sensitive). */
   async invalidate(key: string): Promise<void> {
     this.memory.delete(key);
     await this.store.delete(key);
@@ -130,7 +160,7 @@ export class TwoTierCache {
     const entries = await this.store.all();
     const dead = entries.filter((e) => e.expiresAtMs <= now || e.generation !== generation);
     await this.store.deleteMany(dead.map((e) => e.key));
-    for (const [key, entry] of this.memory) if (entry.expiresAtMs <= now) this.memory.delete(key);
+    for (const [key, local] of this.memory) if (local.until <= now) this.memory.delete(key);
     const record = { at: now, removed: dead.length, remaining: entries.length - dead.length };
     await this.store.recordSweep(record);
     return record;
@@ -140,13 +170,15 @@ export class TwoTierCache {
     return this.store.lastSweep();
   }
 
-  private remember(entry: CacheEntry): void {
+  private remember(key: string, local: MemoryEntry): void {
     const max = this.options.maxMemoryEntries ?? 5_000;
+    this.memory.delete(key);
     if (this.memory.size >= max) {
+      // Map order is insertion order: the first key is the least recently stored.
       const oldest = this.memory.keys().next();
       if (!oldest.done) this.memory.delete(oldest.value);
     }
-    this.memory.set(entry.key, entry);
+    this.memory.set(key, local);
   }
 
   private async syncGeneration(): Promise<void> {

@@ -1,0 +1,10 @@
+import { listQuerySchema, parseInput } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+
+export const createHandler = httpRoute(routes.configList, async (request, ctx) => ({
+  status: 200,
+  body: await ctx.config.list(parseInput(listQuerySchema, request.query)),
+}));
+
+export const handler = createHandler();

@@ -1,0 +1,17 @@
+import { parseIfMatch, parseInput, rollbackSchema } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+import { configRef, etag } from "./request";
+
+export const createHandler = httpRoute(routes.configRollback, async (request, ctx) => {
+  const input = parseInput(rollbackSchema, request.body ?? {});
+  const ifMatch = parseIfMatch(request.headers["if-match"]);
+  const record = await ctx.config.rollback(
+    configRef(request),
+    { version: input.version, expected_version: ifMatch ?? input.expected_version },
+    request.actor,
+  );
+  return { status: 200, body: record, headers: etag(record) };
+});
+
+export const handler = createHandler();

@@ -1,0 +1,17 @@
+import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+import { configRef, etag } from "./request";
+
+export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {
+  const ref = configRef(request);
+  const input = parseInput(updateConfigSchema, request.body ?? {});
+  const record = await ctx.config.update(
+    ref,
+    { ...input, ifMatch: parseIfMatch(request.headers["if-match"]) },
+    request.actor,
+  );
+  return { status: 200, body: record, headers: etag(record) };
+});
+
+export const handler = createHandler();

@@ -1,0 +1,2 @@
+export * from "./config-service";
+export * from "./validation";

@@ -1,0 +1,87 @@
+import * as z from "zod/mini";
+import { PayloadTooLargeError, VaultValidationError } from "../errors";
+
+/**
+ * Names of environments, services and keys: a safe character set that cannot traverse paths or
+ * smuggle a Vault path segment (no slash, no leading dot, no `..`).
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const name = (field: string) =>
+  z.string({ error: `${field} is required` }).check(
+    z.regex(
+      NAME_PATTERN,
+      `${field} must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit`,
+    ),
+    z.refine((v) => !v.includes(".."), `${field} must not contain '..'`),
+  );
+
+export const configRefSchema = z.object({
+  environment: name("environment"),
+  service_name: name("service_name"),
+  key: name("key"),
+});
+export type ConfigRef = z.infer<typeof configRefSchema>;
+
+const versionNumber = (field: string) =>
+  z.coerce
+    .number({ error: `${field} must be a positive integer` })
+    .check(z.refine((n) => Number.isInteger(n) && n > 0, `${field} must be a positive integer`));
+
+export const createConfigSchema = z.object({
+  key: name("key"),
+  value: z.string({ error: "value must be a string" }),
+  environment: name("environment"),
+  service_name: name("service_name"),
+  is_encrypted: z._default(z.boolean({ error: "is_encrypted must be true or false" }), false),
+});
+export type CreateConfigInput = z.infer<typeof createConfigSchema>;
+
+export const updateConfigSchema = z.object({
+  value: z.string({ error: "value must be a string" }),
+  is_encrypted: z.optional(z.boolean({ error: "is_encrypted must be true or false" })),
+  expected_version: z.optional(versionNumber("expected_version")),
+});
+export type UpdateConfigInput = z.infer<typeof updateConfigSchema>;
+
+export const rollbackSchema = z.object({
+  version: versionNumber("version"),
+  expected_version: z.optional(versionNumber("expected_version")),
+});
+
+export const listQuerySchema = z.object({
+  environment: name("environment"),
+  service_name: name("service_name"),
+  limit: z._default(
+    z.coerce.number().check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, "limit must be 1-500")),
+    50,
+  ),
+  offset: z._default(
+    z.coerce.number().check(z.refine((n) => Number.isInteger(n) && n >= 0, "offset must be 0 or more")),
+    0,
+  ),
+});
+
+export const versionQuerySchema = z.optional(versionNumber("version"));
+
+/** Parses input with a schema; failures become a 400 listing every problem. */
+export function parseInput<T>(schema: z.ZodMiniType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+  throw new VaultValidationError("Invalid request", { details: problems.join("; ") });
+}
+
+export function checkValueSize(value: string, maxBytes: number): void {
+  const bytes = Buffer.byteLength(value, "utf8");
+  if (bytes > maxBytes) {
+    throw new PayloadTooLargeError("Config value too large", { details: `${bytes} bytes; the limit is ${maxBytes}` });
+  }
+}
+
+/** `If-Match: "3"`, `3` or `W/"3"` -> 3; anything else is a 400. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === "" || header.trim() === "*") return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!match) throw new VaultValidationError("Invalid If-Match header", { details: 'expected a version such as "3"' });
+  return Number(match[1]);
+}
