@@ -1,0 +1,313 @@
+/**
+ * `npm run bench`: figures for the config read path on the local stack (real OpenBao and dynalite),
+ * printed as a table and written to .vaultops/bench.json.
+ *
+ * 1. GET latency through the whole handler, served by the in-process tier, by DynamoDB, and by Vault.
+ * 2. A skewed workload replayed on a simulated clock: share of requests reaching Vault, DynamoDB calls per request.
+ * 3. 100 concurrent misses on one key in one container: Vault reads caused.
+ * 4. Cold init of each bundled handler beside a bare middy + DynamoDB handler bundled the same way.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Clock, VaultopsContext, VaultRequest } from "@vaultops/core";
+import { createContext, createNodeVaultTransport, loadSettings } from "@vaultops/core";
+import { createHandler as createConfig } from "../functions/config/create";
+import { createHandler as getConfig } from "../functions/config/get";
+import { stateDir } from "../packages/dev/src/paths";
+import { startLocalServices } from "../packages/dev/src/stack";
+import { bundle, entries } from "./build";
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+/** A context whose Vault and DynamoDB traffic is counted where it leaves the process. */
+function instrumentedContext(env: Record<string, string>, clock?: Clock) {
+  const counts = { vaultReads: 0, dynamoReads: 0, dynamoWrites: 0 };
+  const transport = createNodeVaultTransport({ address: env.VAULT_ADDR as string, timeoutMs: 5_000 });
+  const ctx = createContext(loadSettings(env), {
+    ...(clock ? { clock } : {}),
+    transport: (request: VaultRequest) => {
+      if (request.method === "GET" && request.path.includes("/data/")) counts.vaultReads++;
+      return transport(request);
+    },
+  });
+  return { ctx, counts };
+}
+
+async function countDynamo(ctx: VaultopsContext, counts: { dynamoReads: number; dynamoWrites: number }) {
+  const doc = await ctx.clients.documentClient();
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? "");
+      if (/^(Get|Query|Scan|BatchGet)/.test(name)) counts.dynamoReads++;
+      else if (/^(Put|Update|Delete|BatchWrite)/.test(name)) counts.dynamoWrites++;
+      return next(args);
+    },
+    { step: "initialize", name: "vaultopsBenchCounter" },
+  );
+}
+
+const event = (key: string, ns: { environment: string; service_name: string }, method = "GET", body?: unknown) => ({
+  version: "2.0",
+  rawPath: `/api/v1/config${method === "GET" ? `/${key}` : ""}`,
+  headers: {},
+  queryStringParameters: ns,
+  pathParameters: { key },
+  requestContext: {
+    http: { method, path: "/api/v1/config", sourceIp: "127.0.0.1" },
+    requestId: randomBytes(8).toString("hex"),
+    authorizer: { lambda: { authenticated: true, principal: "bench", scopes: "admin" } },
+  },
+  body: body === undefined ? undefined : JSON.stringify(body),
+  isBase64Encoded: false,
+});
+
+type Handler = (e: unknown, c: unknown) => Promise<{ statusCode: number }>;
+const lambdaCtx = { awsRequestId: "bench" };
+
+async function latency(handler: Handler, ev: unknown, n: number) {
+  for (let i = 0; i < Math.min(50, n); i++) await handler(ev, lambdaCtx); // warm up
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await handler(ev, lambdaCtx);
+    times.push(performance.now() - t);
+    if (res.statusCode !== 200) throw new Error(`GET answered ${res.statusCode}`);
+  }
+  times.sort((a, b) => a - b);
+  return { calls: n, p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)) };
+}
+
+async function main() {
+  const started = Date.now();
+  log("bench: starting OpenBao and dynalite...");
+  const services = await startLocalServices({ moto: false, useExternalVault: false, log });
+  const base = { ...services.env, LOG_LEVEL: "error", HEALTH_MEMO_MS: "2000" };
+  const ns = { environment: "bench", service_name: `svc-${randomBytes(3).toString("hex")}` };
+  const results: Record<string, unknown> = { started_at: new Date().toISOString(), node: process.version };
+  try {
+    // Setup: one plain and one sensitive config.
+    const setup = instrumentedContext(base).ctx;
+    const create = createConfig(() => setup) as unknown as Handler;
+    await create(event("plain", ns, "POST", { key: "plain", value: "v".repeat(64), ...ns }), lambdaCtx);
+    await create(
+      event("sensitive", ns, "POST", { key: "sensitive", value: "s".repeat(64), ...ns, is_encrypted: true }),
+      lambdaCtx,
+    );
+
+    // 1. Latency per tier.
+    log("bench: GET latency per tier...");
+    const memoryCtx = instrumentedContext(base).ctx;
+    const sharedCtx = instrumentedContext({ ...base, CACHE_MEMORY_TTL_SECONDS: "0" }).ctx;
+    const vaultCtx = instrumentedContext(base).ctx;
+    const memory = await latency(getConfig(() => memoryCtx) as unknown as Handler, event("plain", ns), 5_000);
+    const shared = await latency(getConfig(() => sharedCtx) as unknown as Handler, event("plain", ns), 2_000);
+    const vault = await latency(getConfig(() => vaultCtx) as unknown as Handler, event("sensitive", ns), 1_000);
+    results.latency = {
+      memory,
+      dynamodb: shared,
+      vault,
+      ratio_vault_to_memory_p50: round(vault.p50_ms / memory.p50_ms, 1),
+      ratio_dynamodb_to_memory_p50: round(shared.p50_ms / memory.p50_ms, 1),
+      ratio_vault_to_dynamodb_p50: round(vault.p50_ms / shared.p50_ms, 1),
+    };
+
+    // 2. Skewed replay on a simulated clock.
+    log("bench: replaying a Zipf workload (1,000 keys, 10 containers, 1 simulated hour)...");
+    results.replay = await replay(base);
+
+    // 3. Concurrent misses on one key.
+    log("bench: 100 concurrent misses on one key...");
+    const { ctx: stampede, counts } = instrumentedContext(base);
+    const stampedeKey = "stampede";
+    await create(event(stampedeKey, ns, "POST", { key: stampedeKey, value: "x", ...ns }), lambdaCtx);
+    await stampede.cache.clear();
+    counts.vaultReads = 0;
+    const get = getConfig(() => stampede) as unknown as Handler;
+    const answers = await Promise.all(Array.from({ length: 100 }, () => get(event(stampedeKey, ns), lambdaCtx)));
+    results.stampede = {
+      concurrent_requests: 100,
+      ok: answers.filter((a) => a.statusCode === 200).length,
+      vault_reads: counts.vaultReads,
+    };
+  } finally {
+    await services.stop();
+  }
+
+  // 4. Cold init of the bundles.
+  log("bench: cold init of each bundle (median of 5 fresh processes)...");
+  results.cold_init = await coldInit();
+  results.duration_s = round((Date.now() - started) / 1000, 1);
+
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(path.join(stateDir, "bench.json"), `${JSON.stringify(results, null, 2)}\n`);
+  print(results);
+}
+
+async function replay(base: Record<string, string>) {
+  const KEYS = 1_000;
+  const CONTAINERS = 10;
+  const HOUR_MS = 3_600_000;
+  const RECYCLE_MS = 10 * 60_000;
+  const REQUESTS = 60_000;
+  let now = Date.now();
+  const clock: Clock = { now: () => now };
+  const env: Record<string, string> = { ...base, CACHE_TTL_SECONDS: "900", CACHE_MEMORY_TTL_SECONDS: "30" };
+  const ns = { environment: "replay", service_name: `zipf-${randomBytes(3).toString("hex")}` };
+  const seeder = instrumentedContext(env, clock).ctx;
+  for (let i = 0; i < KEYS; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, KEYS - i) }, (_, j) =>
+        seeder.gateway.request("kv_write", {
+          method: "POST",
+          path: `/secret/data/${ns.environment}/${ns.service_name}/k${i + j}`,
+          json: { data: { value: `value-${i + j}`, is_encrypted: false } },
+        }),
+      ),
+    );
+  }
+  await seeder.cache.clear();
+  // Zipf(s=1) over ranks 1..KEYS by inverse CDF.
+  const weights = Array.from({ length: KEYS }, (_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cdf: number[] = [];
+  weights.reduce((acc, w, i) => {
+    cdf[i] = (acc + w) / total;
+    return acc + w;
+  }, 0);
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const pick = () => {
+    const r = random();
+    let lo = 0;
+    let hi = KEYS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cdf[mid] ?? 1) < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const counts = { vaultReads: 0, dynamoReads: 0, dynamoWrites: 0 };
+  const makeContainer = async () => {
+    const made = instrumentedContext(env, clock);
+    const shared = made.counts;
+    await countDynamo(made.ctx, counts);
+    // Vault reads are counted at the transport of every container into one total.
+    return { ctx: made.ctx, born: now, local: shared };
+  };
+  const containers = await Promise.all(Array.from({ length: CONTAINERS }, makeContainer));
+  let recycled = 0;
+  const startAt = now;
+  for (let i = 0; i < REQUESTS; i++) {
+    now = startAt + Math.floor((i * HOUR_MS) / REQUESTS);
+    const slot = Math.floor(random() * CONTAINERS);
+    let container = containers[slot] as Awaited<ReturnType<typeof makeContainer>>;
+    if (now - container.born >= RECYCLE_MS) {
+      counts.vaultReads += container.local.vaultReads;
+      container = await makeContainer();
+      containers[slot] = container;
+      recycled++;
+    }
+    const get = getConfig(() => container.ctx) as unknown as Handler;
+    const res = await get(event(`k${pick()}`, ns), lambdaCtx);
+    if (res.statusCode !== 200) throw new Error(`replay GET answered ${res.statusCode}`);
+  }
+  for (const c of containers) counts.vaultReads += c.local.vaultReads;
+  return {
+    keys: KEYS,
+    zipf_s: 1.0,
+    containers: CONTAINERS,
+    recycle_minutes: 10,
+    simulated_minutes: 60,
+    shared_ttl_minutes: 15,
+    memory_ttl_seconds: Number(env.CACHE_MEMORY_TTL_SECONDS ?? 30),
+    requests: REQUESTS,
+    containers_recycled: recycled,
+    vault_reads: counts.vaultReads,
+    share_reaching_vault: round(counts.vaultReads / REQUESTS, 4),
+    dynamodb_reads_per_request: round(counts.dynamoReads / REQUESTS, 3),
+    dynamodb_writes_per_request: round(counts.dynamoWrites / REQUESTS, 3),
+  };
+}
+
+function coldInit() {
+  const outDir = path.resolve("dist/bench");
+  const targets = [...entries(), { name: "baseline-bare-middy-dynamodb", file: "scripts/bench/bare-handler.ts" }];
+  const rows: Array<{ name: string; init_kb: number; median_ms: number }> = [];
+  return Promise.all(targets.map((t) => bundle(t, outDir))).then((bundles) => {
+    for (const b of bundles) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const out = execFileSync(
+          process.execPath,
+          [
+            "--input-type=module",
+            "-e",
+            `const t=performance.now();await import(${JSON.stringify(b.outfile)});console.log(performance.now()-t)`,
+          ],
+          {
+            env: { ...process.env, AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+          },
+        );
+        times.push(Number(out.toString().trim()));
+      }
+      times.sort((a, b) => a - b);
+      rows.push({ name: b.name, init_kb: round(b.initBytes / 1024, 1), median_ms: round(percentile(times, 50), 1) });
+    }
+    return rows;
+  });
+}
+
+function print(results: Record<string, unknown>) {
+  const lat = results.latency as Record<string, { p50_ms: number; p99_ms: number; calls: number } | number>;
+  const lines: string[] = [];
+  lines.push("GET /api/v1/config/{key} through the handler");
+  lines.push("  served by        calls     p50 ms    p99 ms");
+  for (const [label, key] of [
+    ["in-process", "memory"],
+    ["DynamoDB", "dynamodb"],
+    ["Vault (no cache)", "vault"],
+  ] as const) {
+    const row = lat[key] as { p50_ms: number; p99_ms: number; calls: number };
+    lines.push(
+      `  ${label.padEnd(16)} ${String(row.calls).padStart(5)} ${row.p50_ms.toFixed(3).padStart(10)} ${row.p99_ms.toFixed(3).padStart(9)}`,
+    );
+  }
+  lines.push(
+    `  p50 ratios: Vault/in-process ${lat.ratio_vault_to_memory_p50}x, DynamoDB/in-process ${lat.ratio_dynamodb_to_memory_p50}x, Vault/DynamoDB ${lat.ratio_vault_to_dynamodb_p50}x`,
+  );
+  const r = results.replay as Record<string, number>;
+  lines.push("");
+  lines.push(
+    `Replay: ${r.requests} requests, ${r.keys} keys Zipf s=1, ${r.containers} containers recycled every ${r.recycle_minutes} min (${r.containers_recycled} recycles), ${r.simulated_minutes} simulated min, TTL ${r.shared_ttl_minutes} min shared / ${r.memory_ttl_seconds} s in-process`,
+  );
+  lines.push(
+    `  reached Vault: ${r.vault_reads} (${((r.share_reaching_vault ?? 0) * 100).toFixed(2)}%)   DynamoDB per request: ${r.dynamodb_reads_per_request} reads, ${r.dynamodb_writes_per_request} writes`,
+  );
+  const s = results.stampede as Record<string, number>;
+  lines.push("");
+  lines.push(`100 concurrent misses on one key in one container: ${s.vault_reads} Vault read(s), ${s.ok} answered 200`);
+  lines.push("");
+  lines.push("Cold init (import of the bundle, median of 5 fresh node processes)");
+  for (const row of results.cold_init as Array<{ name: string; init_kb: number; median_ms: number }>) {
+    lines.push(
+      `  ${row.name.padEnd(30)} ${row.init_kb.toFixed(1).padStart(8)} KB ${row.median_ms.toFixed(1).padStart(8)} ms`,
+    );
+  }
+  lines.push("");
+  lines.push(`bench finished in ${results.duration_s} s; figures in .vaultops/bench.json`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().catch((error) => {
+  log(`bench failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+});
