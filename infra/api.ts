@@ -20,7 +20,7 @@ export const authorizer = api.addAuthorizer({
 for (const route of routeList) {
   api.route(
     `${route.method} ${route.path}`,
-    { ...functionDefaults, handler: route.handler },
+    { ...functionDefaults, handler: route.handler, ...(route.timeout ? { timeout: route.timeout } : {}) },
     route.scope === "public" ? {} : { auth: { lambda: authorizer.id } },
   );
 }

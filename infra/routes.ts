@@ -11,6 +11,8 @@ export interface RouteDefinition {
   handler: string;
   scope: RouteScope;
   summary: string;
+  /** Lambda timeout when the default (15 s) is too short; API Gateway stops waiting at 30 s. */
+  timeout?: string;
 }
 
 export const routes = {
@@ -104,6 +106,93 @@ export const routes = {
     handler: "functions/config/rollback.handler",
     scope: "admin",
     summary: "Restore version N as a new version",
+  },
+  configRotationPut: {
+    method: "PUT",
+    path: "/api/v1/config/{key}/rotation",
+    handler: "functions/rotation/put-policy.handler",
+    scope: "admin",
+    summary: "Set the rotation policy of a secret (interval, grace period, auto-rotate, generator)",
+  },
+  configRotationGet: {
+    method: "GET",
+    path: "/api/v1/config/{key}/rotation",
+    handler: "functions/rotation/get-policy.handler",
+    scope: "admin",
+    summary: "The rotation policy and its status (last rotation, next due, last outcome)",
+  },
+  configRotationDelete: {
+    method: "DELETE",
+    path: "/api/v1/config/{key}/rotation",
+    handler: "functions/rotation/delete-policy.handler",
+    scope: "admin",
+    summary: "Remove the rotation policy",
+  },
+  configRotate: {
+    method: "POST",
+    path: "/api/v1/config/{key}/rotate",
+    handler: "functions/rotation/rotate.handler",
+    scope: "admin",
+    summary: "Rotate now; answers the new version (never the value)",
+  },
+  configRotationHistory: {
+    method: "GET",
+    path: "/api/v1/config/{key}/rotation/history",
+    handler: "functions/rotation/history.handler",
+    scope: "admin",
+    summary: "Rotation history of a secret, newest first",
+  },
+  rotationStatus: {
+    method: "GET",
+    path: "/api/v1/rotation/status",
+    handler: "functions/rotation/status.handler",
+    scope: "admin",
+    summary: "Every rotation policy, overdue and due first",
+  },
+  snapshotCreate: {
+    method: "POST",
+    path: "/api/v1/vault/snapshots",
+    handler: "functions/snapshots/create.handler",
+    scope: "admin",
+    summary: "Create an encrypted snapshot of the KV v2 tree (201 with the manifest)",
+    timeout: "29 seconds",
+  },
+  snapshotList: {
+    method: "GET",
+    path: "/api/v1/vault/snapshots",
+    handler: "functions/snapshots/list.handler",
+    scope: "admin",
+    summary: "List snapshots, newest first (?type=, ?status=)",
+  },
+  snapshotGet: {
+    method: "GET",
+    path: "/api/v1/vault/snapshots/{id}",
+    handler: "functions/snapshots/get.handler",
+    scope: "admin",
+    summary: "One snapshot's manifest",
+  },
+  snapshotVerify: {
+    method: "POST",
+    path: "/api/v1/vault/snapshots/{id}/verify",
+    handler: "functions/snapshots/verify.handler",
+    scope: "admin",
+    summary: "Decrypt and check the hash and every entry (422 when it does not verify)",
+    timeout: "29 seconds",
+  },
+  snapshotRestore: {
+    method: "POST",
+    path: "/api/v1/vault/snapshots/{id}/restore",
+    handler: "functions/snapshots/restore.handler",
+    scope: "admin",
+    summary: "The restore plan (?dry_run=true, the default) or the restore itself (?dry_run=false)",
+    timeout: "29 seconds",
+  },
+  snapshotDelete: {
+    method: "DELETE",
+    path: "/api/v1/vault/snapshots/{id}",
+    handler: "functions/snapshots/delete.handler",
+    scope: "admin",
+    summary: "Delete a snapshot and its file",
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -9,6 +9,8 @@ export interface ScheduleDefinition {
   /** The same period in milliseconds, for the local scheduler. */
   everyMs: number;
   summary: string;
+  /** The local runtime runs a job once at start unless this is false. */
+  runAtStart?: boolean;
 }
 
 export const schedules = {
@@ -23,6 +25,19 @@ export const schedules = {
     rate: "5 minutes",
     everyMs: 300_000,
     summary: "Delete expired shared-cache entries and record the sweep",
+  },
+  rotation: {
+    handler: "functions/jobs/rotation.handler",
+    rate: "1 hour",
+    everyMs: 3_600_000,
+    summary: "Rotate the secrets whose policy is due; end grace periods that are over",
+  },
+  snapshot: {
+    handler: "functions/jobs/snapshot.handler",
+    rate: "1 day",
+    everyMs: 86_400_000,
+    summary: "Create the daily snapshot and delete those past their retention",
+    runAtStart: false,
   },
 } as const satisfies Record<string, ScheduleDefinition>;
 

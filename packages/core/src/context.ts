@@ -13,7 +13,12 @@ import { createLogger, type Logger } from "./logger";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
 import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
 import { MonitorService } from "./monitor/monitor-service";
+import { RotationService } from "./rotation/rotation-service";
+import { DynamoRotationStore } from "./rotation/rotation-store";
 import type { Settings } from "./settings";
+import { kmsKeyProvider, localKeyProvider } from "./snapshot/envelope";
+import { SnapshotService } from "./snapshot/snapshot-service";
+import { localStorage, s3Storage } from "./snapshot/storage";
 import {
   appRoleAuthenticator,
   awsIamAuthenticator,
@@ -98,13 +103,14 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     overrides.metricsSink ??
     (cloudWatchEnabled ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
 
+  const jobRuns = new DynamoJobRunStore(table);
   const monitor = new MonitorService(
     {
       gateway,
       recorder,
       counters,
       healthState: new DynamoHealthStateStore(table),
-      jobRuns: new DynamoJobRunStore(table),
+      jobRuns,
       cache,
       metricsSink,
       logger,
@@ -151,6 +157,29 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clock,
   );
 
+  const rotation = new RotationService({ config, store: new DynamoRotationStore(table), logger, clock });
+
+  // Built on first use: the local key file is only read (or created) by a snapshot route or job.
+  let snapshots: SnapshotService | undefined;
+  const snapshotService = () => {
+    snapshots ??= new SnapshotService({
+      gateway,
+      table,
+      storage: settings.SNAPSHOT_BUCKET
+        ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
+        : localStorage(settings.SNAPSHOT_DIR),
+      keys: settings.SNAPSHOT_KMS_KEY_ID
+        ? kmsKeyProvider(clients, settings.SNAPSHOT_KMS_KEY_ID)
+        : localKeyProvider(settings.SNAPSHOT_KEY_FILE),
+      audit,
+      logger,
+      mount: settings.VAULT_MOUNT_POINT,
+      retentionDays: settings.SNAPSHOT_RETENTION_DAYS,
+      clock,
+    });
+    return snapshots;
+  };
+
   return {
     settings,
     clock,
@@ -164,6 +193,11 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     monitor,
     config,
     audit,
+    rotation,
+    get snapshots() {
+      return snapshotService();
+    },
+    jobRuns,
     apiTokens,
   };
 }

@@ -63,6 +63,13 @@ const settingsSchema = z.object({
   EVENT_BUS_NAME: text("default"),
   EVENTS_ENABLED: bool,
   AUDIT_RETENTION_DAYS: integer(90, 1),
+  /** Snapshots go to this S3 bucket when set, else to SNAPSHOT_DIR. */
+  SNAPSHOT_BUCKET: optionalString,
+  SNAPSHOT_DIR: text(".vaultops/snapshots"),
+  /** Data keys are wrapped by this KMS key when set, else by the key in SNAPSHOT_KEY_FILE (created on first use). */
+  SNAPSHOT_KMS_KEY_ID: optionalString,
+  SNAPSHOT_KEY_FILE: text(".vaultops/snapshot.key"),
+  SNAPSHOT_RETENTION_DAYS: integer(30, 1),
   COUNTER_SHARDS: integer(16, 1, 100),
   COUNTER_FLUSH_MS: integer(10_000, 0),
   METRICS_NAMESPACE: text("Vaultops"),

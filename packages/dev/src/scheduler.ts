@@ -39,7 +39,7 @@ export function startScheduler(options: { log: (line: string) => void; runAtStar
         running = false;
       }
     };
-    if (options.runAtStart !== false) void tick();
+    if (options.runAtStart !== false && job.runAtStart !== false) void tick();
     timers.push(setInterval(tick, job.everyMs));
   }
   return { stop: () => timers.forEach(clearInterval) };

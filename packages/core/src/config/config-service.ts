@@ -285,7 +285,8 @@ export class ConfigService {
     ref: ConfigRef,
     input: UpdateConfigInput & { ifMatch?: number | undefined },
     actor: Actor,
-  ): Promise<ConfigRecord> {
+    operation: "update" | "rotate" = "update",
+  ): Promise<ConfigRecord & { previous_version: number }> {
     checkValueSize(input.value, this.deps.valueMaxBytes);
     const expected = input.ifMatch ?? input.expected_version;
     if (
@@ -316,9 +317,21 @@ export class ConfigService {
         version,
         updated_at: new Date().toISOString(),
       };
-      await this.afterWrite(record, "config.updated", actor, "update");
-      return record;
+      await this.afterWrite(record, operation === "rotate" ? "config.rotated" : "config.updated", actor, operation);
+      return { ...record, previous_version: current.version };
     });
+  }
+
+  /** Makes one older version unreadable (soft delete): the end of a rotation's grace period. */
+  async retireVersion(ref: ConfigRef, version: number, actor: Actor): Promise<void> {
+    await this.vault("update", () =>
+      this.deps.gateway.request("kv_delete_versions", {
+        method: "POST",
+        path: `/${this.deps.mount}/delete/${refPath(ref)}`,
+        json: { versions: [version] },
+      }),
+    );
+    await this.deps.audit.record({ path: refPath(ref), operation: "retire_version", success: true, version }, actor);
   }
 
   async remove(

@@ -1,0 +1,11 @@
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+import { configRef } from "../config/request";
+
+export const createHandler = httpRoute(routes.configRotationDelete, async (request, ctx) => {
+  const ref = configRef(request);
+  await ctx.rotation.deletePolicy(ref);
+  return { status: 200, body: { message: "Rotation policy deleted", key: ref.key } };
+});
+
+export const handler = createHandler();

@@ -1,0 +1,10 @@
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+import { configRef } from "../config/request";
+
+export const createHandler = httpRoute(routes.configRotationGet, async (request, ctx) => ({
+  status: 200,
+  body: await ctx.rotation.getPolicy(configRef(request)),
+}));
+
+export const handler = createHandler();

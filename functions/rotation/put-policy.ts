@@ -1,0 +1,15 @@
+import { parseInput, rotationPolicySchema } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+import { configRef } from "../config/request";
+
+export const createHandler = httpRoute(routes.configRotationPut, async (request, ctx) => ({
+  status: 200,
+  body: await ctx.rotation.putPolicy(
+    configRef(request),
+    parseInput(rotationPolicySchema, request.body ?? {}),
+    request.actor,
+  ),
+}));
+
+export const handler = createHandler();

@@ -1,0 +1,18 @@
+import { parseInput, snapshotCreateSchema } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+
+export const createHandler = httpRoute(routes.snapshotCreate, async (request, ctx) => {
+  const input = parseInput(snapshotCreateSchema, request.body ?? {});
+  const manifest = await ctx.snapshots.create(
+    {
+      type: input.type,
+      prefix: input.prefix,
+      ...(input.retention_days ? { retentionDays: input.retention_days } : {}),
+    },
+    request.actor,
+  );
+  return { status: 201, body: manifest };
+});
+
+export const handler = createHandler();

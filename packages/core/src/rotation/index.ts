@@ -1,0 +1,3 @@
+export * from "./generator";
+export * from "./rotation-service";
+export * from "./rotation-store";

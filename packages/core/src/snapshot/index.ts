@@ -1,0 +1,3 @@
+export * from "./envelope";
+export * from "./snapshot-service";
+export * from "./storage";

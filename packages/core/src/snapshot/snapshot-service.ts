@@ -1,0 +1,464 @@
+import { createHash, randomBytes } from "node:crypto";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import type { Actor, DynamoAuditLog } from "../audit/audit-log";
+import type { StateTable } from "../aws/state-table";
+import { type Clock, systemClock } from "../clock";
+import { NotFoundError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
+import type { Logger } from "../logger";
+import type { VaultGateway } from "../vault/gateway";
+import { type KeyProvider, open, SnapshotIntegrityError, seal } from "./envelope";
+import type { SnapshotStorage } from "./storage";
+
+export type SnapshotType = "full" | "full_versions";
+
+export interface SnapshotManifest {
+  id: string;
+  created_at: string;
+  type: SnapshotType;
+  mount: string;
+  prefix: string;
+  path_count: number;
+  version_count: number;
+  /** Bytes of the encrypted blob, and its SHA-256. */
+  size_bytes: number;
+  sha256: string;
+  plaintext_sha256: string;
+  status: "completed" | "failed";
+  error?: string;
+  retention_days: number;
+  expires_at: string;
+  storage: "s3" | "local";
+  location: string;
+  key_id: string;
+  duration_ms: number;
+}
+
+interface SnapshotVersion {
+  version: number;
+  created_time: string;
+  data: Record<string, unknown>;
+}
+interface SnapshotEntry {
+  path: string;
+  current_version: number;
+  custom_metadata: Record<string, string> | null;
+  versions: SnapshotVersion[];
+}
+interface SnapshotPayload {
+  format: 1;
+  mount: string;
+  prefix: string;
+  created_at: string;
+  type: SnapshotType;
+  entries: SnapshotEntry[];
+}
+
+export interface RestorePlanItem {
+  path: string;
+  action: "create" | "change" | "unchanged";
+  current_version: number | null;
+}
+export interface RestoreReport {
+  snapshot_id: string;
+  dry_run: boolean;
+  summary: { create: number; change: number; unchanged: number; conflicts: number; failed: number };
+  items: Array<
+    RestorePlanItem & { outcome?: "created" | "changed" | "unchanged" | "conflict" | "failed"; error?: string }
+  >;
+}
+
+export type Progress = (done: number, total: number, phase: string) => void;
+
+interface KvMetadata {
+  data: {
+    current_version: number;
+    custom_metadata: Record<string, string> | null;
+    versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>;
+  };
+}
+
+const MANIFESTS = "snapshots";
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+
+async function pool<T, R>(items: T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Seed 003's backup and recovery: a logical, encrypted export of the KV v2 tree with a manifest;
+ * list, verify, restore (dry run first, then check-and-set writes), delete and retention cleanup.
+ */
+export class SnapshotService {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly deps: {
+      gateway: VaultGateway;
+      table: StateTable;
+      storage: SnapshotStorage;
+      keys: KeyProvider;
+      audit: DynamoAuditLog;
+      logger: Logger;
+      mount: string;
+      retentionDays: number;
+      clock?: Clock;
+    },
+  ) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  private kv(kind: "data" | "metadata", path: string): string {
+    return `/${this.deps.mount}/${kind}/${path}`;
+  }
+
+  /** Every secret path under `prefix`, depth first, sorted. */
+  async listPaths(prefix = ""): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (folder: string) => {
+      let keys: string[] = [];
+      try {
+        const listed = await this.deps.gateway.request<{ data: { keys: string[] } }>("kv_list", {
+          method: "GET",
+          path: `${this.kv("metadata", folder)}?list=true`,
+        });
+        keys = listed.data.keys;
+      } catch (error) {
+        if (error instanceof VaultSecretNotFoundError) return;
+        throw error;
+      }
+      for (const key of keys.sort()) {
+        if (key.endsWith("/")) await walk(`${folder}${key}`);
+        else out.push(`${folder}${key}`);
+      }
+    };
+    await walk(prefix && !prefix.endsWith("/") ? `${prefix}/` : prefix);
+    return out;
+  }
+
+  private async exportEntry(path: string, type: SnapshotType): Promise<SnapshotEntry | undefined> {
+    let meta: KvMetadata["data"];
+    try {
+      meta = (
+        await this.deps.gateway.request<KvMetadata>("kv_metadata", { method: "GET", path: this.kv("metadata", path) })
+      ).data;
+    } catch (error) {
+      if (error instanceof VaultSecretNotFoundError) return undefined;
+      throw error;
+    }
+    const live = Object.entries(meta.versions)
+      .filter(([, v]) => !v.deletion_time && !v.destroyed)
+      .map(([n, v]) => ({ version: Number(n), created_time: v.created_time }))
+      .sort((a, b) => a.version - b.version);
+    const wanted = type === "full_versions" ? live : live.filter((v) => v.version === meta.current_version);
+    const versions: SnapshotVersion[] = [];
+    for (const v of wanted) {
+      const read = await this.deps.gateway.request<{ data: { data: Record<string, unknown> } }>("kv_read", {
+        method: "GET",
+        path: `${this.kv("data", path)}?version=${v.version}`,
+      });
+      versions.push({ ...v, data: read.data.data });
+    }
+    return { path, current_version: meta.current_version, custom_metadata: meta.custom_metadata ?? null, versions };
+  }
+
+  async create(
+    options: { type?: SnapshotType; prefix?: string; retentionDays?: number },
+    actor: Actor,
+    progress?: Progress,
+  ): Promise<SnapshotManifest> {
+    const started = this.clock.now();
+    const createdAt = new Date(started).toISOString();
+    const type = options.type ?? "full";
+    const prefix = options.prefix ?? "";
+    const id = `snap-${createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+    const retentionDays = options.retentionDays ?? this.deps.retentionDays;
+    const paths = await this.listPaths(prefix);
+    let done = 0;
+    const entries = (
+      await pool(paths, 8, async (p) => {
+        const entry = await this.exportEntry(p, type);
+        done++;
+        if (done % 100 === 0 || done === paths.length) progress?.(done, paths.length, "export");
+        return entry;
+      })
+    ).filter((e): e is SnapshotEntry => e !== undefined && e.versions.length > 0);
+    const payload: SnapshotPayload = {
+      format: 1,
+      mount: this.deps.mount,
+      prefix,
+      created_at: createdAt,
+      type,
+      entries,
+    };
+    const plaintext = Buffer.from(JSON.stringify(payload));
+    const blob = await seal(plaintext, this.deps.keys);
+    const location = await this.deps.storage.put(id, blob);
+    const manifest: SnapshotManifest = {
+      id,
+      created_at: createdAt,
+      type,
+      mount: this.deps.mount,
+      prefix,
+      path_count: entries.length,
+      version_count: entries.reduce((n, e) => n + e.versions.length, 0),
+      size_bytes: blob.length,
+      sha256: createHash("sha256").update(blob).digest("hex"),
+      plaintext_sha256: createHash("sha256").update(plaintext).digest("hex"),
+      status: "completed",
+      retention_days: retentionDays,
+      expires_at: new Date(started + retentionDays * 86_400_000).toISOString(),
+      storage: this.deps.storage.kind,
+      location,
+      key_id: this.deps.keys.keyId,
+      duration_ms: this.clock.now() - started,
+    };
+    await this.saveManifest(manifest);
+    await this.deps.audit.record(
+      { operation: "snapshot_create", path: `${this.deps.mount}/${prefix}`, success: true },
+      actor,
+    );
+    this.deps.logger.info("snapshot created", { id, paths: manifest.path_count, bytes: manifest.size_bytes });
+    return manifest;
+  }
+
+  private async saveManifest(manifest: SnapshotManifest): Promise<void> {
+    await this.deps.table.run("snapshot manifest write", (c, TableName) =>
+      c.send(new PutCommand({ TableName, Item: { pk: MANIFESTS, sk: manifest.id, ...manifest } })),
+    );
+  }
+
+  async get(id: string): Promise<SnapshotManifest> {
+    const out = await this.deps.table.run("snapshot manifest read", (c, TableName) =>
+      c.send(new GetCommand({ TableName, Key: { pk: MANIFESTS, sk: id } })),
+    );
+    if (!out.Item) throw new NotFoundError("Snapshot not found", { details: id });
+    const { pk: _pk, sk: _sk, ...manifest } = out.Item;
+    return manifest as SnapshotManifest;
+  }
+
+  async list(filter: { type?: string | undefined; status?: string | undefined } = {}): Promise<SnapshotManifest[]> {
+    const manifests: SnapshotManifest[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.deps.table.run("snapshot manifest list", (c, TableName) =>
+        c.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": MANIFESTS },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, ...manifest } = item;
+        manifests.push(manifest as SnapshotManifest);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return manifests
+      .filter(
+        (m) => (filter.type ? m.type === filter.type : true) && (filter.status ? m.status === filter.status : true),
+      )
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+  }
+
+  /** Decrypts and checks the blob's hash, the plaintext hash and every entry. */
+  private async load(manifest: SnapshotManifest): Promise<SnapshotPayload> {
+    const blob = await this.deps.storage.get(manifest.id);
+    const sha = createHash("sha256").update(blob).digest("hex");
+    if (sha !== manifest.sha256) {
+      throw new SnapshotIntegrityError("Snapshot hash does not match its manifest: the file was modified", {
+        details: `expected ${manifest.sha256.slice(0, 16)}..., got ${sha.slice(0, 16)}...`,
+      });
+    }
+    const plaintext = await open(blob, this.deps.keys);
+    if (createHash("sha256").update(plaintext).digest("hex") !== manifest.plaintext_sha256) {
+      throw new SnapshotIntegrityError("Snapshot content hash does not match its manifest");
+    }
+    let payload: SnapshotPayload;
+    try {
+      payload = JSON.parse(plaintext.toString("utf8")) as SnapshotPayload;
+    } catch {
+      throw new SnapshotIntegrityError("Snapshot content is not valid JSON");
+    }
+    const bad = (payload.entries ?? []).findIndex(
+      (e) =>
+        typeof e.path !== "string" ||
+        !Array.isArray(e.versions) ||
+        e.versions.some((v) => typeof v.version !== "number" || typeof v.data !== "object" || v.data === null),
+    );
+    if (payload.format !== 1 || bad >= 0) {
+      throw new SnapshotIntegrityError("Snapshot content is malformed", {
+        details: bad >= 0 ? `entry ${bad}` : "format",
+      });
+    }
+    if (payload.entries.length !== manifest.path_count) {
+      throw new SnapshotIntegrityError("Snapshot entry count does not match its manifest", {
+        details: `${payload.entries.length} entries, manifest says ${manifest.path_count}`,
+      });
+    }
+    return payload;
+  }
+
+  async verify(
+    id: string,
+  ): Promise<{ id: string; valid: true; path_count: number; version_count: number; sha256: string }> {
+    const manifest = await this.get(id);
+    const payload = await this.load(manifest);
+    return {
+      id,
+      valid: true,
+      path_count: payload.entries.length,
+      version_count: payload.entries.reduce((n, e) => n + e.versions.length, 0),
+      sha256: manifest.sha256,
+    };
+  }
+
+  private async currentData(path: string): Promise<{ version: number; data: Record<string, unknown> | null } | null> {
+    try {
+      const meta = (
+        await this.deps.gateway.request<KvMetadata>("kv_metadata", { method: "GET", path: this.kv("metadata", path) })
+      ).data;
+      const current = meta.versions[String(meta.current_version)];
+      if (!current || current.deletion_time || current.destroyed) return { version: meta.current_version, data: null };
+      const read = await this.deps.gateway.request<{ data: { data: Record<string, unknown> } }>("kv_read", {
+        method: "GET",
+        path: `${this.kv("data", path)}?version=${meta.current_version}`,
+      });
+      return { version: meta.current_version, data: read.data.data };
+    } catch (error) {
+      if (error instanceof VaultSecretNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** Plans (dry run) or performs a restore; every write is check-and-set against the version just read. */
+  async restore(id: string, options: { dryRun: boolean }, actor: Actor, progress?: Progress): Promise<RestoreReport> {
+    const manifest = await this.get(id);
+    const payload = await this.load(manifest);
+    const report: RestoreReport = {
+      snapshot_id: id,
+      dry_run: options.dryRun,
+      summary: { create: 0, change: 0, unchanged: 0, conflicts: 0, failed: 0 },
+      items: [],
+    };
+    let done = 0;
+    const items = await pool(payload.entries, 8, async (entry) => {
+      const latest = entry.versions[entry.versions.length - 1] as SnapshotVersion;
+      const current = await this.currentData(entry.path);
+      const action: RestorePlanItem["action"] =
+        !current || current.data === null
+          ? "create"
+          : stable(current.data) === stable(latest.data)
+            ? "unchanged"
+            : "change";
+      const item: RestoreReport["items"][number] = {
+        path: entry.path,
+        action,
+        current_version: current?.version ?? null,
+      };
+      if (!options.dryRun && action !== "unchanged") {
+        try {
+          // Into an empty path, every captured version is replayed in order; otherwise only the latest.
+          const writes = action === "create" && !current ? entry.versions : [latest];
+          let cas = current?.version ?? 0;
+          for (const v of writes) {
+            const out = await this.deps.gateway.request<{ data: { version: number } }>("kv_write", {
+              method: "POST",
+              path: this.kv("data", entry.path),
+              json: { data: v.data, options: { cas } },
+            });
+            cas = out.data.version;
+          }
+          item.outcome = action === "create" ? "created" : "changed";
+        } catch (error) {
+          item.outcome = error instanceof VaultVersionError ? "conflict" : "failed";
+          item.error = error instanceof Error ? error.message : "restore failed";
+        }
+      } else if (!options.dryRun) {
+        item.outcome = "unchanged";
+      }
+      done++;
+      if (done % 100 === 0 || done === payload.entries.length) {
+        progress?.(done, payload.entries.length, options.dryRun ? "plan" : "restore");
+        this.deps.logger.info("snapshot restore progress", {
+          id,
+          done,
+          total: payload.entries.length,
+          dry_run: options.dryRun,
+        });
+      }
+      return item;
+    });
+    for (const item of items) {
+      report.items.push(item);
+      report.summary[item.action]++;
+      if (item.outcome === "conflict") report.summary.conflicts++;
+      if (item.outcome === "failed") report.summary.failed++;
+    }
+    if (!options.dryRun) {
+      await this.deps.audit.record(
+        {
+          operation: "snapshot_restore",
+          path: `${manifest.mount}/${manifest.prefix}`,
+          success: report.summary.failed === 0,
+        },
+        actor,
+      );
+    }
+    return report;
+  }
+
+  async delete(id: string, actor: Actor): Promise<void> {
+    const manifest = await this.get(id);
+    await this.deps.storage.delete(manifest.id);
+    await this.deps.table.run("snapshot manifest delete", (c, TableName) =>
+      c.send(new DeleteCommand({ TableName, Key: { pk: MANIFESTS, sk: id } })),
+    );
+    await this.deps.audit.record({ operation: "snapshot_delete", path: id, success: true }, actor);
+  }
+
+  /** Deletes the snapshots whose retention has ended, and only those. */
+  async cleanup(actor: Actor): Promise<{ deleted: string[]; kept: number }> {
+    const now = this.clock.now();
+    const all = await this.list();
+    const expired = all.filter((m) => Date.parse(m.expires_at) <= now);
+    for (const m of expired) await this.delete(m.id, actor);
+    return { deleted: expired.map((m) => m.id), kept: all.length - expired.length };
+  }
+
+  async latest(): Promise<SnapshotManifest | undefined> {
+    return (await this.list({ status: "completed" }))[0];
+  }
+}
+
+export const snapshotCreateSchema = z.object({
+  type: z._default(z.enum(["full", "full_versions"]), "full"),
+  prefix: z._default(
+    z.string().check(
+      z.regex(/^([A-Za-z0-9][A-Za-z0-9_.-]*\/?)*$/, "prefix must be a path of safe names"),
+      z.refine((p) => !p.includes(".."), "no '..'"),
+    ),
+    "",
+  ),
+  retention_days: z.optional(
+    z.number().check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 3650, "retention_days must be 1-3650")),
+  ),
+});
