@@ -205,17 +205,7 @@ export class RotationService {
     const summary = { checked: policies.length, rotated: 0, failed: 0, conflicts: 0, retired: 0, skipped: 0 };
     for (const policy of policies) {
       const ref = { environment: policy.environment, service_name: policy.service_name, key: policy.key };
-      if (this.status(policy, now).due) {
-        try {
-          await this.rotate(ref, actor, "schedule");
-          summary.rotated++;
-        } catch (error) {
-          if (error instanceof VaultVersionError && /already running/.test(error.message)) summary.skipped++;
-          else if (error instanceof VaultVersionError) summary.conflicts++;
-          else summary.failed++;
-        }
-        continue;
-      }
+      // First end a grace period that is over, so a new rotation never leaves an older version readable.
       if (
         policy.previous_version &&
         !policy.previous_retired &&
@@ -224,7 +214,8 @@ export class RotationService {
       ) {
         try {
           await this.deps.config.retireVersion(ref, policy.previous_version, actor);
-          await this.deps.store.saveState({ ...policy, previous_retired: true });
+          Object.assign(policy, { previous_retired: true });
+          await this.deps.store.saveState(policy);
           await this.deps.store.addHistory(policy.path, {
             at: new Date(now).toISOString(),
             outcome: "retired",
@@ -237,6 +228,15 @@ export class RotationService {
           this.deps.logger.warn("retiring a previous version failed", { path: policy.path, error });
           summary.failed++;
         }
+      }
+      if (!this.status(policy, now).due) continue;
+      try {
+        await this.rotate(ref, actor, "schedule");
+        summary.rotated++;
+      } catch (error) {
+        if (error instanceof VaultVersionError && /already running/.test(error.message)) summary.skipped++;
+        else if (error instanceof VaultVersionError) summary.conflicts++;
+        else summary.failed++;
       }
     }
     return summary;
