@@ -11,13 +11,15 @@ export default $config({
     };
   },
   async run() {
-    const { table } = await import("./infra/storage");
+    const { table, snapshotBucket } = await import("./infra/storage");
     const { vaultCredentials, apiTokens } = await import("./infra/secrets");
     const { api } = await import("./infra/api");
     await import("./infra/cron");
+    await import("./infra/credential-rotation");
     return {
       api: api.url,
       table: table.name,
+      snapshotBucket: snapshotBucket.name,
       vaultCredentialsSecret: vaultCredentials.arn,
       apiTokensSecret: apiTokens.arn,
     };

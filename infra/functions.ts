@@ -1,5 +1,5 @@
 import { apiTokens, vaultCredentials } from "./secrets";
-import { table } from "./storage";
+import { snapshotBucket, snapshotKey, table } from "./storage";
 
 /** Deploy-time settings, read from the deployer's environment; the error names what is missing. */
 function required(name: string): string {
@@ -16,7 +16,7 @@ export const functionDefaults = {
   timeout: "15 seconds",
   // Code-split so that clients a route rarely needs load on first use, not at cold start.
   nodejs: { format: "esm", minify: true, splitting: true },
-  link: [table],
+  link: [table, snapshotBucket],
   environment: {
     STAGE: $app.stage,
     VAULT_ADDR: required("VAULT_ADDR"),
@@ -26,6 +26,9 @@ export const functionDefaults = {
     VAULT_CREDENTIALS_SECRET: vaultCredentials.arn,
     API_TOKENS_SECRET: apiTokens.arn,
     TABLE_NAME: table.name,
+    SNAPSHOT_BUCKET: snapshotBucket.name,
+    SNAPSHOT_KMS_KEY_ID: snapshotKey.arn,
+    ...(process.env.VAULT_APPROLE_ROLE ? { VAULT_APPROLE_ROLE: process.env.VAULT_APPROLE_ROLE } : {}),
     METRICS_NAMESPACE: "Vaultops",
     EVENT_BUS_NAME: "default",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -34,5 +37,6 @@ export const functionDefaults = {
     { actions: ["secretsmanager:GetSecretValue"], resources: [vaultCredentials.arn, apiTokens.arn] },
     { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
     { actions: ["events:PutEvents"], resources: ["*"] },
+    { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [snapshotKey.arn] },
   ],
 } as const;

@@ -5,3 +5,12 @@ export const table = new sst.aws.Dynamo("State", {
   // TTL deletion is lazy; readers also check expiresAt themselves.
   ttl: "expiresAt",
 });
+
+/** Encrypted snapshots (AES-256-GCM under KMS data keys); never public. */
+export const snapshotBucket = new sst.aws.Bucket("Snapshots");
+
+export const snapshotKey = new aws.kms.Key("SnapshotKey", {
+  description: "Wraps the data keys of vaultops snapshots",
+  enableKeyRotation: true,
+  deletionWindowInDays: 30,
+});

@@ -8,12 +8,17 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { authorizerHandler, routeList } from "../infra/routes";
-import { scheduleList } from "../infra/schedules";
+import { credentialRotationHandler, scheduleList } from "../infra/schedules";
 
 export const outRoot = path.resolve("dist/functions");
 
 export function entries(): Array<{ name: string; file: string }> {
-  const specs = [...routeList.map((r) => r.handler), ...scheduleList.map((s) => s.handler), authorizerHandler];
+  const specs = [
+    ...routeList.map((r) => r.handler),
+    ...scheduleList.map((s) => s.handler),
+    authorizerHandler,
+    credentialRotationHandler,
+  ];
   return [...new Set(specs)].map((spec) => {
     const file = spec.slice(0, spec.lastIndexOf("."));
     return { name: file.replace(/^functions\//, "").replace(/\//g, "-"), file: `${file}.ts` };

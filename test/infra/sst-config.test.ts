@@ -50,9 +50,18 @@ beforeAll(async () => {
       Dynamo: resource("sst.aws.Dynamo", { name: "table-name", arn: "table-arn" }),
       ApiGatewayV2: Api,
       Cron: resource("sst.aws.Cron"),
+      Bucket: resource("sst.aws.Bucket", { name: "bucket-name", arn: "bucket-arn" }),
+      Function: resource("sst.aws.Function", { name: "function-name", arn: "function-arn" }),
     },
   };
-  g.aws = { secretsmanager: { Secret: resource("aws.secretsmanager.Secret", { arn: "secret-arn" }) } };
+  g.aws = {
+    secretsmanager: {
+      Secret: resource("aws.secretsmanager.Secret", { arn: "secret-arn", id: "secret-id" }),
+      SecretRotation: resource("aws.secretsmanager.SecretRotation"),
+    },
+    kms: { Key: resource("aws.kms.Key", { arn: "key-arn" }) },
+    lambda: { Permission: resource("aws.lambda.Permission") },
+  };
   process.env.VAULT_ADDR = "https://vault.example.com:8200";
   // Imported by URL so that tsc does not follow it: SST's global types exist only after `sst install`.
   const configUrl = pathToFileURL(path.resolve("sst.config.ts")).href;
@@ -77,6 +86,7 @@ describe("sst.config.ts", () => {
   it("names the app and retains production data", () => {
     expect(app).toMatchObject({ name: "vaultops", home: "aws", removal: "retain", protect: true });
     expect(outputs.api).toBe("url:Api");
+    expect(outputs.snapshotBucket).toBe("bucket-name:Snapshots");
   });
 
   it("declares one route per entry of the route table, each on nodejs22.x with a handler that exists", async () => {
@@ -121,6 +131,36 @@ describe("sst.config.ts", () => {
     });
   });
 
+  it("gives snapshot routes a longer timeout and every function the snapshot bucket and KMS key", () => {
+    const restore = routes.find((r) => r.route === "POST /api/v1/vault/snapshots/{id}/restore");
+    expect(restore?.handler.timeout).toBe("29 seconds");
+    const env = restore?.handler.environment as Record<string, string>;
+    expect(env).toMatchObject({ SNAPSHOT_BUCKET: "bucket-name:Snapshots", SNAPSHOT_KMS_KEY_ID: "key-arn:SnapshotKey" });
+    const permissions = restore?.handler.permissions as Array<{ actions: string[]; resources: string[] }>;
+    expect(permissions.find((p) => p.actions.includes("kms:Decrypt"))?.resources).toEqual(["key-arn:SnapshotKey"]);
+  });
+
+  it("rotates the Vault credentials secret every 30 days through the four-step function", async () => {
+    const rotation = resources.find((r) => r.type === "aws.secretsmanager.SecretRotation");
+    expect(rotation?.args).toMatchObject({
+      secretId: "secret-id:VaultCredentials",
+      rotationLambdaArn: "function-arn:CredentialRotation",
+      rotationRules: { automaticallyAfterDays: 30 },
+    });
+    const fn = resources.find((r) => r.type === "sst.aws.Function" && r.name === "CredentialRotation");
+    expect(fn?.args.runtime).toBe("nodejs22.x");
+    await exportsHandler(fn?.args.handler as string);
+    const permission = resources.find((r) => r.type === "aws.lambda.Permission");
+    expect(permission?.args).toMatchObject({
+      principal: "secretsmanager.amazonaws.com",
+      sourceArn: "secret-arn:VaultCredentials",
+    });
+    const actions = ((fn?.args.permissions ?? []) as Array<{ actions: string[] }>).flatMap((p) => p.actions);
+    expect(actions).toEqual(
+      expect.arrayContaining(["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]),
+    );
+  });
+
   it("keeps Vault credentials in Secrets Manager and lets every function read them", () => {
     const secrets = resources.filter((r) => r.type === "aws.secretsmanager.Secret").map((r) => r.name);
     expect(secrets.sort()).toEqual(["ApiTokens", "VaultCredentials"]);
@@ -133,7 +173,7 @@ describe("sst.config.ts", () => {
       expect(permissions.find((p) => p.actions.includes("secretsmanager:GetSecretValue"))?.resources).toContain(
         "secret-arn:VaultCredentials",
       );
-      expect(handler.link).toHaveLength(1);
+      expect(handler.link).toHaveLength(2);
     }
   });
 });

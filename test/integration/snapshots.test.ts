@@ -46,15 +46,13 @@ beforeAll(async () => {
   const writes = Array.from({ length: SECRETS }, (_, i) => `app${i % 10}/service${i % 7}/key${i}`);
   for (let i = 0; i < writes.length; i += 50) {
     await Promise.all(
-      writes
-        .slice(i, i + 50)
-        .map((p, j) =>
-          ctx.gateway.request("kv_write", {
-            method: "POST",
-            path: `/secret/data/${p}`,
-            json: { data: { value: `v-${i + j}`, n: i + j } },
-          }),
-        ),
+      writes.slice(i, i + 50).map((p, j) =>
+        ctx.gateway.request("kv_write", {
+          method: "POST",
+          path: `/secret/data/${p}`,
+          json: { data: { value: `v-${i + j}`, n: i + j } },
+        }),
+      ),
     );
   }
   // A second version for some, to see that history is carried by full_versions.

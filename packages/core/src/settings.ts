@@ -39,6 +39,8 @@ const settingsSchema = z.object({
   VAULT_ROLE_ID: optionalString,
   VAULT_SECRET_ID: optionalString,
   VAULT_APPROLE_MOUNT: text("approle"),
+  /** The AppRole role whose secret_id the credential rotation renews (else the secret's role_name). */
+  VAULT_APPROLE_ROLE: optionalString,
   VAULT_AWS_MOUNT: text("aws"),
   VAULT_AWS_ROLE: optionalString,
   VAULT_AWS_HEADER_VALUE: optionalString,
