@@ -194,7 +194,38 @@ export const routes = {
     scope: "admin",
     summary: "Delete a snapshot and its file",
   },
+  auditQuery: {
+    method: "GET",
+    path: "/api/v1/audit",
+    handler: "functions/audit/query.handler",
+    scope: "admin",
+    summary: "Audit records, newest first: ?from=&to=&operation=&path=&actor=&success=&client_ip=&limit=&cursor=",
+  },
+  auditSummary: {
+    method: "GET",
+    path: "/api/v1/audit/summary",
+    handler: "functions/audit/summary.handler",
+    scope: "admin",
+    summary: "Counts by operation and by time window, and access patterns",
+  },
+  auditAnomalies: {
+    method: "GET",
+    path: "/api/v1/audit/anomalies",
+    handler: "functions/audit/anomalies.handler",
+    scope: "admin",
+    summary: "Paths read far above their usual rate, failure bursts, access at unusual hours",
+  },
+  incidentList: {
+    method: "GET",
+    path: "/api/v1/incidents",
+    handler: "functions/alarms/list.handler",
+    scope: "admin",
+    summary: "Incidents recorded from secret-access alarms, newest first",
+  },
 } as const satisfies Record<string, RouteDefinition>;
+
+/** Invoked by CloudWatch alarms on secret access (infra/alarms.ts). */
+export const incidentHandler = "functions/alarms/incident.handler";
 
 export type RouteId = keyof typeof routes;
 

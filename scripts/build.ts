@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-import { authorizerHandler, routeList } from "../infra/routes";
+import { authorizerHandler, incidentHandler, routeList } from "../infra/routes";
 import { credentialRotationHandler, scheduleList } from "../infra/schedules";
 
 export const outRoot = path.resolve("dist/functions");
@@ -18,6 +18,7 @@ export function entries(): Array<{ name: string; file: string }> {
     ...scheduleList.map((s) => s.handler),
     authorizerHandler,
     credentialRotationHandler,
+    incidentHandler,
   ];
   return [...new Set(specs)].map((spec) => {
     const file = spec.slice(0, spec.lastIndexOf("."));

@@ -5,7 +5,7 @@ import { configRef, etag } from "./request";
 
 export const createHandler = httpRoute(routes.configGet, async (request, ctx) => {
   const version = parseInput(versionQuerySchema, request.query.version);
-  const record = await ctx.config.get(configRef(request), { version });
+  const record = await ctx.config.get(configRef(request), { version }, request.actor);
   return { status: 200, body: record, headers: etag(record) };
 });
 

@@ -1,9 +1,9 @@
 import { httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 
-export const createHandler = httpRoute(routes.vaultTokenRenew, async (_request, ctx) => ({
+export const createHandler = httpRoute(routes.vaultTokenRenew, async (request, ctx) => ({
   status: 200,
-  body: await ctx.monitor.renewToken(),
+  body: await ctx.monitor.renewToken(request.actor),
 }));
 
 export const handler = createHandler();

@@ -9,7 +9,9 @@ import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
 import { ConfigService } from "./config/config-service";
+import { IncidentService } from "./incident/incident-service";
 import { createLogger, type Logger } from "./logger";
+import { AccessMetrics } from "./monitor/access-metrics";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
 import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
 import { MonitorService } from "./monitor/monitor-service";
@@ -104,6 +106,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     (cloudWatchEnabled ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
 
   const jobRuns = new DynamoJobRunStore(table);
+  const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
   const monitor = new MonitorService(
     {
       gateway,
@@ -111,6 +114,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       counters,
       healthState: new DynamoHealthStateStore(table),
       jobRuns,
+      audit,
       cache,
       metricsSink,
       logger,
@@ -123,7 +127,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
   );
 
-  const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
+  const accessMetrics = new AccessMetrics(settings.METRICS_NAMESPACE);
   const events =
     overrides.events ??
     ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
@@ -135,6 +139,8 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     logger,
     mount: settings.VAULT_MOUNT_POINT,
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
+    accessMetrics,
+    auditReads: settings.AUDIT_READS ?? true,
   });
 
   const apiTokens = new ApiTokenVerifier(
@@ -157,7 +163,9 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clock,
   );
 
-  const rotation = new RotationService({ config, store: new DynamoRotationStore(table), logger, clock });
+  const rotationStore = new DynamoRotationStore(table);
+  const rotation = new RotationService({ config, store: rotationStore, logger, clock });
+  const incidents = new IncidentService({ table, cache, rotation, rotationStore, audit, logger, clock });
 
   // Built on first use: the local key file is only read (or created) by a snapshot route or job.
   let snapshots: SnapshotService | undefined;
@@ -193,7 +201,9 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     monitor,
     config,
     audit,
+    accessMetrics,
     rotation,
+    incidents,
     get snapshots() {
       return snapshotService();
     },

@@ -1,4 +1,4 @@
-export * from "./audit/audit-log";
+export * from "./audit";
 export * from "./auth/api-tokens";
 export * from "./aws/clients";
 export * from "./aws/cloudwatch";
@@ -11,7 +11,9 @@ export * from "./config";
 export * from "./context";
 export * from "./errors";
 export * from "./hash";
+export * from "./incident/incident-service";
 export * from "./logger";
+export * from "./monitor/access-metrics";
 export * from "./monitor/counters";
 export * from "./monitor/health-state";
 export * from "./monitor/lifecycle";

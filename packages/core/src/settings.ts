@@ -65,6 +65,8 @@ const settingsSchema = z.object({
   EVENT_BUS_NAME: text("default"),
   EVENTS_ENABLED: bool,
   AUDIT_RETENTION_DAYS: integer(90, 1),
+  /** Audit every config read (one DynamoDB write per read); changes are always audited. */
+  AUDIT_READS: bool,
   /** Snapshots go to this S3 bucket when set, else to SNAPSHOT_DIR. */
   SNAPSHOT_BUCKET: optionalString,
   SNAPSHOT_DIR: text(".vaultops/snapshots"),

@@ -138,6 +138,7 @@ function observe(
   const started = new WeakMap<object, number>();
   const finish = async (request: middy.Request<HttpEvent, APIGatewayProxyStructuredResultV2>) => {
     const ctx = getContext();
+    ctx.accessMetrics.flush();
     try {
       await ctx.recorder.flushIfDue();
     } catch (error) {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { epochSeconds, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
+import { type AuditFilter, matchesFilter } from "./analysis";
 
 /** Who asked, from where, in which request: passed from the HTTP edge into every audited operation. */
 export interface Actor {
@@ -28,9 +29,13 @@ export interface AuditRecord extends AuditEntry {
   requestId?: string;
 }
 
+/** Writes spread over this many partitions per day, so a busy day has no hot partition. */
+const SHARDS = 8;
+const DAY_MS = 86_400_000;
+
 /**
- * The audit trail in DynamoDB: one partition per UTC day (newest-first queries by time range),
- * sorted by time, kept `retentionDays` through the TTL attribute.
+ * The audit trail in DynamoDB: partitions per UTC day and shard, sorted by time, kept
+ * `retentionDays` through the TTL attribute; queries merge the shards newest first.
  */
 export class DynamoAuditLog {
   private readonly clock: Clock;
@@ -49,12 +54,13 @@ export class DynamoAuditLog {
     const record: AuditRecord = { ...entry, at, actor: actor.name };
     if (actor.sourceIp) record.sourceIp = actor.sourceIp;
     if (actor.requestId) record.requestId = actor.requestId;
+    const shard = randomBytes(1).readUInt8(0) % SHARDS;
     await this.table.run("audit write", (c, TableName) =>
       c.send(
         new PutCommand({
           TableName,
           Item: {
-            pk: `audit#${at.slice(0, 10)}`,
+            pk: `audit#${at.slice(0, 10)}#${shard}`,
             sk: `${at}#${randomBytes(4).toString("hex")}`,
             ...record,
             expiresAt: epochSeconds(now) + this.retentionDays * 86_400,
@@ -63,5 +69,67 @@ export class DynamoAuditLog {
       ),
     );
     return record;
+  }
+
+  /**
+   * Records between `from` and `to` that match the filter, newest first. `cursor` (the `next_cursor`
+   * of a previous page) continues after the last record returned.
+   */
+  async query(
+    filter: AuditFilter & { from?: number; to?: number; limit?: number; cursor?: string },
+  ): Promise<{ items: AuditRecord[]; next_cursor: string | null }> {
+    const to = filter.to ?? this.clock.now();
+    const from = filter.from ?? to - DAY_MS;
+    const limit = filter.limit ?? 100;
+    const upper = filter.cursor ?? `${new Date(to).toISOString()}#~`;
+    const lower = new Date(from).toISOString();
+    const items: Array<AuditRecord & { sk: string }> = [];
+    for (
+      let day = Date.parse(new Date(to).toISOString().slice(0, 10));
+      day >= Date.parse(lower.slice(0, 10));
+      day -= DAY_MS
+    ) {
+      const date = new Date(day).toISOString().slice(0, 10);
+      const perShard = await Promise.all(
+        Array.from({ length: SHARDS }, (_, shard) =>
+          this.queryPartition(`audit#${date}#${shard}`, lower, upper, filter, limit),
+        ),
+      );
+      items.push(...perShard.flat());
+      if (items.length >= limit) break;
+    }
+    items.sort((a, b) => b.sk.localeCompare(a.sk));
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ sk: _sk, ...record }) => record),
+      next_cursor: items.length > limit && last ? last.sk : null,
+    };
+  }
+
+  private async queryPartition(pk: string, lower: string, upper: string, filter: AuditFilter, limit: number) {
+    const out: Array<AuditRecord & { sk: string }> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.run("audit query", (c, TableName) =>
+        c.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues: { ":pk": pk, ":lo": lower, ":hi": upper },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        if (String(item.sk) >= upper) continue;
+        const { pk: _pk, expiresAt: _e, ...rest } = item;
+        const record = rest as AuditRecord & { sk: string };
+        if (matchesFilter(record, filter)) out.push(record);
+      }
+      start = out.length > limit ? undefined : page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 }

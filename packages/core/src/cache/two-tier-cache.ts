@@ -135,6 +135,14 @@ export class TwoTierCache {
     await this.store.delete(key);
   }
 
+  /** Forgets every key that starts with `prefix` in the shared tier and here; returns how many. */
+  async invalidatePrefix(prefix: string): Promise<number> {
+    for (const key of this.memory.keys()) if (key.startsWith(prefix)) this.memory.delete(key);
+    const doomed = (await this.store.all()).filter((e) => e.key.startsWith(prefix)).map((e) => e.key);
+    await this.store.deleteMany(doomed);
+    return doomed.length;
+  }
+
   /** Entries of the shared tier that are still live. */
   async sharedEntries(): Promise<CacheEntry[]> {
     const generation = await this.store.generation();

@@ -1,9 +1,10 @@
-import type { Actor, DynamoAuditLog } from "../audit/audit-log";
+import type { Actor, AuditEntry, DynamoAuditLog } from "../audit/audit-log";
 import type { EventPublisher } from "../aws/eventbridge";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import {
   VaultConnectionError,
   VaultError,
+  VaultPermissionError,
   VaultSealedError,
   VaultSecretNotFoundError,
   VaultValidationError,
@@ -11,6 +12,7 @@ import {
 } from "../errors";
 import { shortHash } from "../hash";
 import type { Logger } from "../logger";
+import type { AccessMetrics } from "../monitor/access-metrics";
 import type { VaultGateway } from "../vault/gateway";
 import { type ConfigRef, type CreateConfigInput, checkValueSize, type UpdateConfigInput } from "./validation";
 
@@ -65,6 +67,9 @@ export interface ConfigServiceDeps {
   logger: Logger;
   mount: string;
   valueMaxBytes: number;
+  accessMetrics?: AccessMetrics;
+  /** Audit every read too (a DynamoDB write per read); changes are always audited. */
+  auditReads?: boolean;
 }
 
 const refPath = (ref: ConfigRef) => `${ref.environment}/${ref.service_name}/${ref.key}`;
@@ -144,16 +149,72 @@ export class ConfigService {
     });
   }
 
-  async get(ref: ConfigRef, options: { version?: number | undefined } = {}): Promise<ConfigRecord> {
-    return this.vault("read", async () => {
-      if (options.version) return this.readFromVault(ref, options.version);
-      const result = await this.deps.cache.get(cacheKey(ref), async () => {
-        const record = await this.readFromVault(ref);
-        return { value: JSON.stringify(record), version: record.version, cacheable: !record.is_encrypted };
+  /**
+   * A read through the cache (or of an older version, from Vault). With an actor it is an audited
+   * secret access: counted per environment and service, and written to the audit trail.
+   */
+  async get(ref: ConfigRef, options: { version?: number | undefined } = {}, actor?: Actor): Promise<ConfigRecord> {
+    const started = performance.now();
+    let cacheHit: boolean | undefined;
+    try {
+      const record = await this.vault("read", async () => {
+        if (options.version) return this.readFromVault(ref, options.version);
+        const result = await this.deps.cache.get(cacheKey(ref), async () => {
+          const fresh = await this.readFromVault(ref);
+          return { value: JSON.stringify(fresh), version: fresh.version, cacheable: !fresh.is_encrypted };
+        });
+        if (!result) throw this.notFound(ref);
+        cacheHit = result.tier !== "origin";
+        return JSON.parse(result.value) as ConfigRecord;
       });
-      if (!result) throw this.notFound(ref);
-      return JSON.parse(result.value) as ConfigRecord;
-    });
+      if (actor)
+        await this.accessed(ref, actor, started, {
+          ok: true,
+          cacheHit,
+          keyHash: shortHash(record.value),
+          version: record.version,
+        });
+      return record;
+    } catch (error) {
+      if (actor) await this.accessed(ref, actor, started, { ok: false, error });
+      throw error;
+    }
+  }
+
+  private async accessed(
+    ref: ConfigRef,
+    actor: Actor,
+    started: number,
+    outcome: { ok: boolean; cacheHit?: boolean | undefined; keyHash?: string; version?: number; error?: unknown },
+  ): Promise<void> {
+    const denied = outcome.error instanceof VaultPermissionError;
+    const metrics: { ok: boolean; denied: boolean; latencyMs: number; cacheHit?: boolean } = {
+      ok: outcome.ok,
+      denied,
+      latencyMs: performance.now() - started,
+    };
+    if (outcome.cacheHit !== undefined) metrics.cacheHit = outcome.cacheHit;
+    this.deps.accessMetrics?.record(ref.environment, ref.service_name, metrics);
+    if (this.deps.auditReads === false) return;
+    const entry: AuditEntry = { operation: "read", path: refPath(ref), success: outcome.ok };
+    if (outcome.keyHash) entry.keyHash = outcome.keyHash;
+    if (outcome.version) entry.version = outcome.version;
+    if (outcome.error) entry.error = outcome.error instanceof VaultError ? outcome.error.code : "error";
+    await this.deps.audit.record(entry, actor);
+  }
+
+  /** A failed change leaves an audit record too (conflicts, refusals, outages). */
+  private async failed(operation: string, ref: ConfigRef, actor: Actor, error: unknown): Promise<never> {
+    const code =
+      error instanceof VaultError
+        ? error.code
+        : error instanceof Error && "code" in error
+          ? String(error.code)
+          : "error";
+    await this.deps.audit
+      .record({ operation, path: refPath(ref), success: false, error: code }, actor)
+      .catch((auditError: unknown) => this.deps.logger.error("audit write failed", { error: auditError }));
+    throw error;
   }
 
   async list(query: { environment: string; service_name: string; limit: number; offset: number }) {
@@ -278,7 +339,7 @@ export class ConfigService {
       };
       await this.afterWrite(record, "config.created", actor, "create");
       return record;
-    });
+    }).catch((error: unknown) => this.failed("create", ref, actor, error));
   }
 
   async update(
@@ -319,7 +380,7 @@ export class ConfigService {
       };
       await this.afterWrite(record, operation === "rotate" ? "config.rotated" : "config.updated", actor, operation);
       return { ...record, previous_version: current.version };
-    });
+    }).catch((error: unknown) => this.failed("update", ref, actor, error));
   }
 
   /** Makes one older version unreadable (soft delete): the end of a rotation's grace period. */
@@ -362,8 +423,8 @@ export class ConfigService {
           purged: options.purge === true,
         },
       );
-      return { deleted: true, version: current.version, purged: options.purge === true };
-    });
+      return { deleted: true as const, version: current.version, purged: options.purge === true };
+    }).catch((error: unknown) => this.failed("delete", ref, actor, error));
   }
 
   private async metadata(ref: ConfigRef): Promise<KvMetadata["data"] | undefined> {
@@ -440,7 +501,7 @@ export class ConfigService {
       const record: ConfigRecord = { ...target, version, updated_at: new Date().toISOString() };
       await this.afterWrite(record, "config.updated", actor, "rollback");
       return record;
-    });
+    }).catch((error: unknown) => this.failed("rollback", ref, actor, error));
   }
 
   /** `vault_enabled` (seed 002) with the Vault, cache and backend state behind it. */

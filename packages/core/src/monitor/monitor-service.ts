@@ -1,3 +1,4 @@
+import type { Actor, DynamoAuditLog } from "../audit/audit-log";
 import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, isoOrEmpty, systemClock } from "../clock";
@@ -26,6 +27,7 @@ export interface MonitorDeps {
   counters: DynamoCounterStore;
   healthState: DynamoHealthStateStore;
   jobRuns: DynamoJobRunStore;
+  audit: DynamoAuditLog;
   cache: TwoTierCache;
   metricsSink: MetricsSink;
   logger: Logger;
@@ -251,9 +253,10 @@ export class MonitorService {
     };
   }
 
-  async clearCache(): Promise<Record<string, unknown>> {
+  async clearCache(actor: Actor): Promise<Record<string, unknown>> {
     const before = await this.cacheStats();
     await this.deps.cache.clear();
+    await this.deps.audit.record({ operation: "cache_clear", path: "cache/*", success: true }, actor);
     this.deps.logger.info("cache cleared", { entries: before.total_entries });
     return {
       message: "Vault cache cleared successfully",
@@ -262,8 +265,23 @@ export class MonitorService {
     };
   }
 
-  async renewToken(): Promise<Record<string, unknown>> {
-    const info = await this.deps.gateway.renewSelf();
+  async renewToken(actor: Actor): Promise<Record<string, unknown>> {
+    let info: TokenInfo;
+    try {
+      info = await this.deps.gateway.renewSelf();
+    } catch (error) {
+      await this.deps.audit.record(
+        {
+          operation: "token_renew",
+          path: "auth/token/renew-self",
+          success: false,
+          error: error instanceof VaultError ? error.code : "error",
+        },
+        actor,
+      );
+      throw error;
+    }
+    await this.deps.audit.record({ operation: "token_renew", path: "auth/token/renew-self", success: true }, actor);
     this.memoToken = { value: info, at: this.clock.now() };
     this.deps.logger.info("token renewed", { ttl_seconds: info.ttlSeconds });
     return {
@@ -282,7 +300,7 @@ export class MonitorService {
     let renewError: string | undefined;
     if (token?.renewable && token.ttlSeconds > 0 && token.ttlSeconds < this.options.tokenRenewThresholdSeconds) {
       try {
-        await this.renewToken();
+        await this.renewToken({ name: "health-check-job" });
         token = await this.tokenInfo(true);
         renewed = true;
       } catch (error) {

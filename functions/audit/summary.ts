@@ -1,0 +1,16 @@
+import { auditQuerySchema, parseInput, summarize, toFilter } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routes } from "../../infra/routes";
+
+export const createHandler = httpRoute(routes.auditSummary, async (request, ctx) => {
+  const query = parseInput(auditQuerySchema, request.query);
+  const { items } = await ctx.audit.query({
+    ...toFilter(query),
+    ...(query.from !== undefined ? { from: query.from } : {}),
+    ...(query.to !== undefined ? { to: query.to } : {}),
+    limit: 10_000,
+  });
+  return { status: 200, body: summarize(items, query.window_minutes) };
+});
+
+export const handler = createHandler();

@@ -1,0 +1,80 @@
+/**
+ * Secret-access figures per environment and service (seed 004), published as CloudWatch Embedded
+ * Metric Format: one log line per scope and invocation, no API call on the request path.
+ */
+interface Scope {
+  reads: number;
+  denied: number;
+  failures: number;
+  cacheHits: number;
+  cacheMisses: number;
+  latencies: number[];
+}
+
+export class AccessMetrics {
+  private scopes = new Map<string, Scope>();
+
+  constructor(
+    private readonly namespace: string,
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  record(
+    environment: string,
+    service: string,
+    outcome: { ok: boolean; denied?: boolean; latencyMs: number; cacheHit?: boolean },
+  ) {
+    const key = `${environment}\u0000${service}`;
+    let scope = this.scopes.get(key);
+    if (!scope) {
+      scope = { reads: 0, denied: 0, failures: 0, cacheHits: 0, cacheMisses: 0, latencies: [] };
+      this.scopes.set(key, scope);
+    }
+    scope.reads++;
+    if (outcome.denied) scope.denied++;
+    else if (!outcome.ok) scope.failures++;
+    if (outcome.cacheHit === true) scope.cacheHits++;
+    if (outcome.cacheHit === false) scope.cacheMisses++;
+    // EMF takes up to 100 values per metric and line.
+    if (scope.latencies.length < 100) scope.latencies.push(Number(outcome.latencyMs.toFixed(3)));
+  }
+
+  /** Writes one EMF line per scope seen since the last flush. */
+  flush(now = Date.now()): number {
+    const scopes = this.scopes;
+    this.scopes = new Map();
+    for (const [key, s] of scopes) {
+      const [environment, service] = key.split("\u0000") as [string, string];
+      this.write(
+        JSON.stringify({
+          _aws: {
+            Timestamp: now,
+            CloudWatchMetrics: [
+              {
+                Namespace: this.namespace,
+                Dimensions: [["Environment", "Service"]],
+                Metrics: [
+                  { Name: "Reads", Unit: "Count" },
+                  { Name: "Denied", Unit: "Count" },
+                  { Name: "Failures", Unit: "Count" },
+                  { Name: "CacheHits", Unit: "Count" },
+                  { Name: "CacheMisses", Unit: "Count" },
+                  { Name: "RetrievalLatency", Unit: "Milliseconds" },
+                ],
+              },
+            ],
+          },
+          Environment: environment,
+          Service: service,
+          Reads: s.reads,
+          Denied: s.denied,
+          Failures: s.failures,
+          CacheHits: s.cacheHits,
+          CacheMisses: s.cacheMisses,
+          RetrievalLatency: s.latencies,
+        }),
+      );
+    }
+    return scopes.size;
+  }
+}
