@@ -19,7 +19,7 @@ import { contextFor, httpEvent, invoke, testEnv, vaultApi } from "../support/har
 let env: Record<string, string>;
 let ctx: VaultopsContext;
 const ns = { environment: "aud", service_name: `svc-${randomBytes(3).toString("hex")}` };
-const as = (name: string, ip = "10.1.1.1") => ({ principal: { name, scopes: "admin" } });
+const as = (name: string) => ({ principal: { name, scopes: "admin" } });
 const getEvent = (key: string, principal = "alice") => {
   const e = httpEvent({ path: `/api/v1/config/${key}`, query: ns, ...as(principal) }) as ReturnType<
     typeof httpEvent
