@@ -16,10 +16,12 @@ export default $config({
     const { api } = await import("./infra/api");
     await import("./infra/cron");
     await import("./infra/credential-rotation");
+    const { dashboard } = await import("./infra/alarms");
     return {
       api: api.url,
       table: table.name,
       snapshotBucket: snapshotBucket.name,
+      dashboard: dashboard.dashboardName,
       vaultCredentialsSecret: vaultCredentials.arn,
       apiTokensSecret: apiTokens.arn,
     };

@@ -45,6 +45,8 @@ beforeAll(async () => {
   const g = globalThis as Record<string, unknown>;
   g.$config = (config: unknown) => config;
   g.$app = { name: "vaultops", stage: "test" };
+  g.$jsonStringify = (value: unknown) => JSON.stringify(value);
+  process.env.VAULTOPS_ALARM_SCOPES = "prod/payments";
   g.sst = {
     aws: {
       Dynamo: resource("sst.aws.Dynamo", { name: "table-name", arn: "table-arn" }),
@@ -60,6 +62,11 @@ beforeAll(async () => {
       SecretRotation: resource("aws.secretsmanager.SecretRotation"),
     },
     kms: { Key: resource("aws.kms.Key", { arn: "key-arn" }) },
+    cloudwatch: {
+      MetricAlarm: resource("aws.cloudwatch.MetricAlarm"),
+      Dashboard: resource("aws.cloudwatch.Dashboard", { dashboardName: "dashboard" }),
+    },
+    getRegionOutput: () => ({ name: "us-east-1" }),
     lambda: { Permission: resource("aws.lambda.Permission") },
   };
   process.env.VAULT_ADDR = "https://vault.example.com:8200";
@@ -150,7 +157,9 @@ describe("sst.config.ts", () => {
     const fn = resources.find((r) => r.type === "sst.aws.Function" && r.name === "CredentialRotation");
     expect(fn?.args.runtime).toBe("nodejs22.x");
     await exportsHandler(fn?.args.handler as string);
-    const permission = resources.find((r) => r.type === "aws.lambda.Permission");
+    const permission = resources.find(
+      (r) => r.type === "aws.lambda.Permission" && r.name === "CredentialRotationInvoke",
+    );
     expect(permission?.args).toMatchObject({
       principal: "secretsmanager.amazonaws.com",
       sourceArn: "secret-arn:VaultCredentials",
@@ -159,6 +168,65 @@ describe("sst.config.ts", () => {
     expect(actions).toEqual(
       expect.arrayContaining(["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]),
     );
+  });
+
+  it("declares seed 004's alarms with their metric, threshold and the incident function as action", async () => {
+    const alarms = Object.fromEntries(
+      resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm").map((r) => [r.name, r.args]),
+    ) as Record<string, Record<string, unknown>>;
+    const expected: Record<string, Record<string, unknown>> = {
+      HighRetrievalLatency: {
+        metricName: "RetrievalLatency",
+        extendedStatistic: "p95",
+        threshold: 1000,
+        comparisonOperator: "GreaterThanThreshold",
+      },
+      BackendDown: {
+        metricName: "BackendUp",
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+      },
+      LowCacheHitRate: { threshold: 0.8, comparisonOperator: "LessThanThreshold" },
+      UnauthorizedAccess: { metricName: "Denied", threshold: 0, comparisonOperator: "GreaterThanThreshold" },
+      OperationErrors: { metricName: "Failures", threshold: 5, period: 60 },
+      UnusualAccessVolume: { comparisonOperator: "GreaterThanUpperThreshold", thresholdMetricId: "band" },
+      SecretsManagerApiCalls: {
+        namespace: "AWS/Usage",
+        metricName: "CallCount",
+        threshold: 100,
+        period: 300,
+        evaluationPeriods: 2,
+      },
+      "UnusualAccess-prod-payments": { comparisonOperator: "GreaterThanUpperThreshold" },
+    };
+    expect(Object.keys(alarms).sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, args] of Object.entries(expected)) {
+      expect(alarms[name], name).toMatchObject(args);
+      expect(alarms[name]?.alarmActions, name).toEqual(["function-arn:IncidentResponse"]);
+      expect(String(alarms[name]?.alarmDescription), name).toMatch(/vaultops:action=(record|clear-cache)/);
+    }
+    const rate = ((alarms.LowCacheHitRate?.metricQueries ?? []) as Array<{ expression?: string }>).find(
+      (q) => q.expression,
+    );
+    expect(rate?.expression).toBe("hits / (hits + misses)");
+    expect(alarms["UnusualAccess-prod-payments"]?.alarmDescription).toMatch(/clear-cache,rotate/);
+    const scoped = (
+      (alarms["UnusualAccess-prod-payments"]?.metricQueries ?? []) as Array<{ metric?: { dimensions?: unknown } }>
+    )[0];
+    expect(scoped?.metric?.dimensions).toEqual({ Environment: "prod", Service: "payments" });
+    const fn = resources.find((r) => r.type === "sst.aws.Function" && r.name === "IncidentResponse");
+    await exportsHandler(fn?.args.handler as string);
+    expect(
+      resources.find((r) => r.type === "aws.lambda.Permission" && r.name === "IncidentResponseFromAlarms")?.args,
+    ).toMatchObject({
+      principal: "lambda.alarms.cloudwatch.amazonaws.com",
+    });
+    const dashboard = resources.find((r) => r.type === "aws.cloudwatch.Dashboard");
+    const titles = JSON.parse(dashboard?.args.dashboardBody as string).widgets.map(
+      (w: { properties: { title: string } }) => w.properties.title,
+    );
+    expect(titles).toEqual(expect.arrayContaining(["Key operations", "Operation latency (p95)", "Cache hit rate"]));
   });
 
   it("keeps Vault credentials in Secrets Manager and lets every function read them", () => {

@@ -150,7 +150,7 @@ describe("the audit trail", () => {
     }
     const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
     expect(emf).toMatchObject({ Environment: "aud", Service: ns.service_name, Reads: 1, Denied: 0, Failures: 0 });
-    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Environment", "Service"]]);
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Environment", "Service"], []]);
     expect(emf.RetrievalLatency).toHaveLength(1);
   });
 });

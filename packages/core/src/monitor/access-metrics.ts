@@ -52,7 +52,8 @@ export class AccessMetrics {
             CloudWatchMetrics: [
               {
                 Namespace: this.namespace,
-                Dimensions: [["Environment", "Service"]],
+                // Per scope, and the aggregate (no dimensions) that the default alarms watch.
+                Dimensions: [["Environment", "Service"], []],
                 Metrics: [
                   { Name: "Reads", Unit: "Count" },
                   { Name: "Denied", Unit: "Count" },

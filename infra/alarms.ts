@@ -1,0 +1,191 @@
+import { functionDefaults } from "./functions";
+import { incidentHandler } from "./routes";
+
+/**
+ * Seed 004's alert rules as CloudWatch alarms on vaultops' metrics (EMF from the handlers, the health
+ * job's figures) and on Secrets Manager's API calls; every alarm invokes the incident function, whose
+ * action is named in the alarm description (`vaultops:action=record|clear-cache|clear-cache,rotate`).
+ */
+const namespace = "Vaultops";
+
+export const incidentFunction = new sst.aws.Function("IncidentResponse", {
+  ...functionDefaults,
+  handler: incidentHandler,
+  timeout: "60 seconds",
+});
+
+new aws.lambda.Permission("IncidentResponseFromAlarms", {
+  action: "lambda:InvokeFunction",
+  function: incidentFunction.name,
+  principal: "lambda.alarms.cloudwatch.amazonaws.com",
+});
+
+const actions = { alarmActions: [incidentFunction.arn], okActions: [incidentFunction.arn] };
+const prefix = `${$app.name}-${$app.stage}`;
+
+export const alarms = {
+  highRetrievalLatency: new aws.cloudwatch.MetricAlarm("HighRetrievalLatency", {
+    name: `${prefix}-high-retrieval-latency`,
+    alarmDescription: "p95 secret retrieval latency above 1 s for 5 minutes. vaultops:action=record",
+    namespace,
+    metricName: "RetrievalLatency",
+    extendedStatistic: "p95",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1000,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+  backendDown: new aws.cloudwatch.MetricAlarm("BackendDown", {
+    name: `${prefix}-vault-backend-down`,
+    alarmDescription: "Vault did not answer the health check as healthy for a minute. vaultops:action=record",
+    namespace,
+    metricName: "BackendUp",
+    statistic: "Minimum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "LessThanThreshold",
+    // No health figures at all is the health job (or Vault) being down too.
+    treatMissingData: "breaching",
+    ...actions,
+  }),
+  lowCacheHitRate: new aws.cloudwatch.MetricAlarm("LowCacheHitRate", {
+    name: `${prefix}-low-cache-hit-rate`,
+    alarmDescription: "Cache hit rate under 80% for 10 minutes. vaultops:action=record",
+    evaluationPeriods: 2,
+    threshold: 0.8,
+    comparisonOperator: "LessThanThreshold",
+    treatMissingData: "notBreaching",
+    metricQueries: [
+      { id: "hits", metric: { namespace, metricName: "CacheHits", stat: "Sum", period: 300 }, returnData: false },
+      { id: "misses", metric: { namespace, metricName: "CacheMisses", stat: "Sum", period: 300 }, returnData: false },
+      { id: "rate", expression: "hits / (hits + misses)", label: "Cache hit rate", returnData: true },
+    ],
+    ...actions,
+  }),
+  unauthorizedAccess: new aws.cloudwatch.MetricAlarm("UnauthorizedAccess", {
+    name: `${prefix}-unauthorized-access`,
+    alarmDescription: "Vault denied a secret access (any occurrence). vaultops:action=clear-cache",
+    namespace,
+    metricName: "Denied",
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+  operationErrors: new aws.cloudwatch.MetricAlarm("OperationErrors", {
+    name: `${prefix}-operation-errors`,
+    alarmDescription: "More than 5 failed secret operations in a minute. vaultops:action=record",
+    namespace,
+    metricName: "Failures",
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 5,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+  unusualAccessVolume: new aws.cloudwatch.MetricAlarm("UnusualAccessVolume", {
+    name: `${prefix}-unusual-access-volume`,
+    alarmDescription: "Secret reads above twice their normal band. vaultops:action=clear-cache",
+    evaluationPeriods: 2,
+    comparisonOperator: "GreaterThanUpperThreshold",
+    thresholdMetricId: "band",
+    treatMissingData: "notBreaching",
+    metricQueries: [
+      { id: "reads", metric: { namespace, metricName: "Reads", stat: "Sum", period: 300 }, returnData: true },
+      { id: "band", expression: "ANOMALY_DETECTION_BAND(reads, 2)", label: "Normal reads", returnData: true },
+    ],
+    ...actions,
+  }),
+  // Seed 004's Secrets Manager alarm; the API call counts live in AWS/Usage.
+  secretsManagerApiCalls: new aws.cloudwatch.MetricAlarm("SecretsManagerApiCalls", {
+    name: `${prefix}-high-secret-access`,
+    alarmDescription: "More than 100 GetSecretValue calls in 5 minutes, twice. vaultops:action=record",
+    namespace: "AWS/Usage",
+    metricName: "CallCount",
+    dimensions: { Service: "Secrets Manager", Type: "API", Resource: "GetSecretValue", Class: "None" },
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 2,
+    threshold: 100,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+};
+
+/**
+ * Watched scopes (deploy-time `VAULTOPS_ALARM_SCOPES=prod/payments,prod/api`): unusual reads of one
+ * environment/service clear its cache and rotate its secrets that have a rotation policy.
+ */
+export const scopeAlarms = (process.env.VAULTOPS_ALARM_SCOPES ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .map((scope) => {
+    const [environment, service] = scope.split("/");
+    if (!environment || !service) throw new Error(`VAULTOPS_ALARM_SCOPES: "${scope}" is not environment/service`);
+    const id = `${environment}-${service}`.replace(/[^A-Za-z0-9-]/g, "-");
+    return new aws.cloudwatch.MetricAlarm(`UnusualAccess-${id}`, {
+      name: `${prefix}-unusual-access-${id}`,
+      alarmDescription: `Reads of ${scope} above their normal band. vaultops:action=clear-cache,rotate`,
+      evaluationPeriods: 2,
+      comparisonOperator: "GreaterThanUpperThreshold",
+      thresholdMetricId: "band",
+      treatMissingData: "notBreaching",
+      metricQueries: [
+        {
+          id: "reads",
+          metric: {
+            namespace,
+            metricName: "Reads",
+            stat: "Sum",
+            period: 300,
+            dimensions: { Environment: environment, Service: service },
+          },
+          returnData: true,
+        },
+        { id: "band", expression: "ANOMALY_DETECTION_BAND(reads, 2)", returnData: true },
+      ],
+      ...actions,
+    });
+  });
+
+const widget = (title: string, metrics: unknown[][], extra: Record<string, unknown> = {}) => ({
+  type: "metric",
+  width: 12,
+  height: 6,
+  properties: { title, region: aws.getRegionOutput().name, metrics, period: 300, ...extra },
+});
+
+/** The seed's panels: operations, latency p95, cache hit rate, backend health and token TTL. */
+export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
+  dashboardName: `${prefix}`,
+  dashboardBody: $jsonStringify({
+    widgets: [
+      widget("Key operations", [
+        [namespace, "Reads", { stat: "Sum" }],
+        [namespace, "Failures", { stat: "Sum" }],
+        [namespace, "Denied", { stat: "Sum" }],
+      ]),
+      widget("Operation latency (p95)", [[namespace, "RetrievalLatency", { stat: "p95" }]]),
+      widget("Cache hit rate", [
+        [{ expression: "hits / (hits + misses)", label: "hit rate", id: "rate" }],
+        [namespace, "CacheHits", { stat: "Sum", id: "hits", visible: false }],
+        [namespace, "CacheMisses", { stat: "Sum", id: "misses", visible: false }],
+      ]),
+      widget("Vault backend", [
+        [namespace, "BackendUp", { stat: "Minimum" }],
+        [namespace, "HealthCheckDuration", { stat: "Average", yAxis: "right" }],
+      ]),
+      widget("Vault token TTL (s)", [[namespace, "TokenTTL", { stat: "Minimum" }]]),
+    ],
+  }),
+});

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { prometheusText } from "@vaultops/core";
+import { describe, expect, it } from "vitest";
+
+/** The shipped Prometheus rules and Grafana dashboard may only name series that vaultops exports. */
+const exported = new Set(
+  [
+    ...prometheusText({
+      totals: {
+        values: new Map([
+          ["n|kv_read|ok", 1],
+          ["b|kv_read|0", 1],
+          ["ms|kv_read", 1],
+        ]),
+      },
+      backendUp: true,
+      cacheSize: 1,
+      tokenTtlSeconds: 1,
+      healthCheckDurationMs: 1,
+    }).matchAll(/^(vaultops_[a-z_]+)/gm),
+  ].map((m) => m[1]),
+);
+// Series names appear in expressions: before a `{`, `[`, `)`, a space or an operator.
+const referenced = (text: string) =>
+  new Set(
+    [...text.matchAll(/\b(vaultops_[a-z_]+)(?=[{[)\s=<>!,])/g)]
+      .map((m) => m[1])
+      .filter((n) => n !== "vaultops_key_storage"),
+  );
+
+describe("monitoring/", () => {
+  it("prometheus-rules.yml names only exported series and has seed 004's alerts", () => {
+    const rules = readFileSync("monitoring/prometheus-rules.yml", "utf8");
+    for (const name of referenced(rules)) expect(exported, name).toContain(name);
+    for (const alert of [
+      "HighKeyRetrievalLatency",
+      "KeyStorageBackendDown",
+      "LowCacheHitRate",
+      "UnauthorizedKeyAccess",
+    ]) {
+      expect(rules).toContain(`alert: ${alert}`);
+    }
+  });
+
+  it("grafana-dashboard.json is valid JSON with the seed's panels over exported series", () => {
+    const dashboard = JSON.parse(readFileSync("monitoring/grafana-dashboard.json", "utf8"));
+    const titles = dashboard.panels.map((p: { title: string }) => p.title);
+    expect(titles).toEqual(
+      expect.arrayContaining(["Key Operations Rate", "Operation Latency (p95)", "Cache Hit Rate"]),
+    );
+    for (const name of referenced(JSON.stringify(dashboard))) expect(exported, name).toContain(name);
+  });
+});
