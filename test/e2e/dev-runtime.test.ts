@@ -1,53 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeList } from "../../infra/routes";
+import { type DevFacts, startDevRuntime } from "../support/dev-runtime";
 
 /**
  * `npm run dev` as a user runs it: a child process that starts its own Vault and DynamoDB, prints
  * `ready`, writes dev.json, serves every route over HTTP, and stops everything on SIGINT.
  */
-let child: ChildProcess;
-let output = "";
-const devFile = path.join(mkdtempSync(path.join(tmpdir(), "vaultops-e2e-")), "dev.json");
-let facts: {
-  apiUrl: string;
-  apiToken: string;
-  apiReadToken: string;
-  vaultAddr: string;
-  vaultToken: string;
-  vaultUnsealKey: string;
-};
+let stack: Awaited<ReturnType<typeof startDevRuntime>>;
+let facts: DevFacts;
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", VAULTOPS_DEV_FILE: devFile };
-  delete env.VAULT_ADDR;
-  delete env.VAULT_TOKEN;
-  child = spawn(process.execPath, ["--import", "tsx", "packages/dev/src/main.ts"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (c: Buffer) => {
-    output += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    output += c.toString();
-  });
-  const deadline = Date.now() + 90_000;
-  while (!/ready/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dev runtime did not get ready:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  facts = JSON.parse(readFileSync(devFile, "utf8"));
+  stack = await startDevRuntime();
+  facts = stack.facts;
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGINT");
-    await new Promise((r) => child.once("exit", r));
-  }
+  await stack?.stop();
 });
 
 const api = (p: string, init: RequestInit = {}) => fetch(`${facts.apiUrl}${p}`, init);
@@ -55,10 +24,12 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe("npm run dev", () => {
   it("prints the API URL, the dev API token, the Vault address and root token, then ready", () => {
+    const output = stack.output();
     expect(output).toContain(facts.apiUrl);
     expect(output).toContain(facts.apiToken);
     expect(output).toContain(facts.vaultAddr);
     expect(output).toContain(facts.vaultToken);
+    expect(output).toMatch(/ready/);
     expect(Object.keys(facts)).toEqual(
       expect.arrayContaining(["apiUrl", "apiToken", "vaultAddr", "vaultToken", "vaultUnsealKey", "dynamodbEndpoint"]),
     );
@@ -128,10 +99,10 @@ describe("npm run dev", () => {
   });
 
   it("stops everything it started on Ctrl-C and removes dev.json", async () => {
-    child.kill("SIGINT");
-    const code = await new Promise((r) => child.once("exit", r));
+    stack.child.kill("SIGINT");
+    const code = await new Promise((r) => stack.child.once("exit", r));
     expect(code).toBe(0);
-    expect(existsSync(devFile)).toBe(false);
+    expect(existsSync(stack.devFile)).toBe(false);
     await expect(fetch(`${facts.vaultAddr}/v1/sys/health`)).rejects.toThrow();
   });
 });

@@ -114,7 +114,8 @@ export class ConfigService {
     // treated as sensitive unless it says otherwise (never cache what we cannot classify).
     const value = typeof data.value === "string" ? data.value : JSON.stringify(data);
     const isEncrypted = typeof data.value === "string" ? data.is_encrypted !== false : true;
-    const updatedAt = read.metadata.created_time;
+    // Vault reports nanoseconds; the API speaks milliseconds everywhere.
+    const updatedAt = new Date(read.metadata.created_time).toISOString();
     return {
       id: 0,
       key: ref.key,

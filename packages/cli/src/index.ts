@@ -1,0 +1,4 @@
+export * from "./client";
+export * from "./dotenv";
+export * from "./migrate";
+export * from "./sensitivity";
