@@ -1,5 +1,5 @@
 import { functionDefaults } from "./functions";
-import { authorizerHandler, routeList } from "./routes";
+import { authorizerHandler, fallbackHandler, routeList } from "./routes";
 
 /** The HTTP API, built from the route table: one Lambda per route, the token authorizer on every protected one. */
 export const api = new sst.aws.ApiGatewayV2("Api", {
@@ -24,3 +24,6 @@ for (const route of routeList) {
     route.scope === "public" ? {} : { auth: { lambda: authorizer.id } },
   );
 }
+
+// Unmatched methods and paths get a JSON 405 / 404 instead of API Gateway's bare 404.
+api.route("$default", { ...functionDefaults, handler: fallbackHandler, memory: "128 MB" });

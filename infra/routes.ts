@@ -222,7 +222,17 @@ export const routes = {
     scope: "admin",
     summary: "Incidents recorded from secret-access alarms, newest first",
   },
+  openApi: {
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    handler: "functions/meta/openapi.handler",
+    scope: "public",
+    summary: "This API's OpenAPI 3.1 document",
+  },
 } as const satisfies Record<string, RouteDefinition>;
+
+/** API Gateway's `$default` route and the local runtime's answer for unmatched requests (404 / 405). */
+export const fallbackHandler = "functions/meta/fallback.handler";
 
 /** Invoked by CloudWatch alarms on secret access (infra/alarms.ts). */
 export const incidentHandler = "functions/alarms/incident.handler";

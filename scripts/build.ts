@@ -7,7 +7,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-import { authorizerHandler, incidentHandler, routeList } from "../infra/routes";
+import { openApiDocument } from "../infra/openapi";
+import { authorizerHandler, fallbackHandler, incidentHandler, routeList } from "../infra/routes";
 import { credentialRotationHandler, scheduleList } from "../infra/schedules";
 
 export const outRoot = path.resolve("dist/functions");
@@ -19,6 +20,7 @@ export function entries(): Array<{ name: string; file: string }> {
     authorizerHandler,
     credentialRotationHandler,
     incidentHandler,
+    fallbackHandler,
   ];
   return [...new Set(specs)].map((spec) => {
     const file = spec.slice(0, spec.lastIndexOf("."));
@@ -82,6 +84,9 @@ async function main() {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
   process.stdout.write(`${"bundle".padEnd(width)}  ${"at init".padStart(10)}  ${"deployed".padStart(10)}\n`);
   for (const r of results) process.stdout.write(`${r.name.padEnd(width)}  ${kb(r.initBytes)}  ${kb(r.totalBytes)}\n`);
+  mkdirSync("docs", { recursive: true });
+  writeFileSync("docs/openapi.json", `${JSON.stringify(openApiDocument(), null, 2)}\n`);
+  process.stdout.write("docs/openapi.json written\n");
   writeFileSync(
     path.join(outRoot, "sizes.json"),
     `${JSON.stringify(

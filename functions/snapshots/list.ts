@@ -1,8 +1,9 @@
+import { parseInput, snapshotListQuerySchema } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.snapshotList, async (request, ctx) => {
-  const items = await ctx.snapshots.list({ type: request.query.type, status: request.query.status });
+  const items = await ctx.snapshots.list(parseInput(snapshotListQuerySchema, request.query));
   return { status: 200, body: { items, total: items.length } };
 });
 

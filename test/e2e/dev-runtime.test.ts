@@ -92,10 +92,13 @@ describe("npm run dev", () => {
     expect(await status.json()).toMatchObject({ integration: "hashicorp_vault", monitoring: { enabled: true } });
   });
 
-  it("answers an unknown route with 404 and JSON", async () => {
+  it("answers an unknown route with 404, and a known path with another method with 405 and Allow", async () => {
     const res = await api("/api/v1/nope");
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ message: "Not Found" });
+    expect(await res.json()).toMatchObject({ code: "not_found" });
+    const wrong = await api("/api/v1/vault/health", { method: "DELETE" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET");
   });
 
   it("stops everything it started on Ctrl-C and removes dev.json", async () => {

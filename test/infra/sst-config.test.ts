@@ -97,7 +97,10 @@ describe("sst.config.ts", () => {
   });
 
   it("declares one route per entry of the route table, each on nodejs22.x with a handler that exists", async () => {
-    expect(routes.map((r) => r.route).sort()).toEqual(routeList.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes.map((r) => r.route).sort()).toEqual(
+      [...routeList.map((r) => `${r.method} ${r.path}`), "$default"].sort(),
+    );
+    await exportsHandler(routes.find((r) => r.route === "$default")?.handler.handler as string);
     for (const route of routeList) {
       const declared = routes.find((r) => r.route === `${route.method} ${route.path}`);
       expect(declared?.handler.handler).toBe(route.handler);

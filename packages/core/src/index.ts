@@ -1,3 +1,4 @@
+export * from "./api/response-schemas";
 export * from "./audit";
 export * from "./auth/api-tokens";
 export * from "./aws/clients";
@@ -20,6 +21,7 @@ export * from "./monitor/lifecycle";
 export * from "./monitor/monitor-service";
 export * from "./monitor/views";
 export * from "./rotation";
+export * from "./schema";
 export * from "./settings";
 export * from "./snapshot";
 export * from "./vault/auth";

@@ -1,32 +1,9 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { authorizerHandler, type RouteDefinition, routeList } from "../../../infra/routes";
+import { matchRoute } from "../../../infra/route-match";
+import { authorizerHandler, fallbackHandler } from "../../../infra/routes";
 import { lambdaContext, loadHandler } from "./handlers";
-
-interface CompiledRoute {
-  route: RouteDefinition;
-  pattern: RegExp;
-  params: string[];
-}
-
-/** `/api/v1/config/{key}` -> a regex with one capture per parameter (`{proxy+}` spans slashes). */
-export function compileRoute(route: RouteDefinition): CompiledRoute {
-  const params: string[] = [];
-  const source = route.path
-    .split("/")
-    .map((segment) => {
-      const match = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
-      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      params.push(match[1] as string);
-      return match[2] ? "(.+)" : "([^/]+)";
-    })
-    .join("/");
-  return { route, pattern: new RegExp(`^${source}$`), params };
-}
-
-/** Most specific first, as API Gateway does: literal segments beat parameters. */
-const specificity = (r: RouteDefinition) => r.path.split("/").filter((s) => !s.startsWith("{")).length;
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -52,17 +29,16 @@ const send = (res: ServerResponse, status: number, body: string, headers: Record
  * and calls the route's real handler.
  */
 export async function startApiServer(options: { port: number; host?: string; log?: (line: string) => void }) {
-  const compiled = [...routeList].sort((a, b) => specificity(b) - specificity(a)).map(compileRoute);
   const server = http.createServer(async (req, res) => {
     const started = Date.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     try {
-      const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
-      const match = candidates.find((c) => c.route.method === method);
-      if (!match) return send(res, 404, JSON.stringify({ message: "Not Found" }));
-      const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
-      const pathParameters = Object.fromEntries(match.params.map((p, i) => [p, decodeURIComponent(values[i] ?? "")]));
+      const { match, params: pathParameters } = matchRoute(method, url.pathname);
+      // Unmatched requests go to the `$default` route's handler, as in API Gateway.
+      const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
+      const handlerSpec = match?.route.handler ?? fallbackHandler;
+      const scope = match?.route.scope ?? "public";
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
@@ -75,12 +51,12 @@ export async function startApiServer(options: { port: number; host?: string; log
       const now = new Date();
       const event = {
         version: "2.0",
-        routeKey: `${match.route.method} ${match.route.path}`,
+        routeKey,
         rawPath: url.pathname,
         rawQueryString: url.search.replace(/^\?/, ""),
         headers,
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-        ...(match.params.length ? { pathParameters } : {}),
+        ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
         requestContext: {
           accountId: "000000000000",
           apiId: "local",
@@ -94,7 +70,7 @@ export async function startApiServer(options: { port: number; host?: string; log
             userAgent: headers["user-agent"] ?? "",
           },
           requestId,
-          routeKey: `${match.route.method} ${match.route.path}`,
+          routeKey,
           stage: "$default",
           time: now.toISOString(),
           timeEpoch: now.getTime(),
@@ -103,7 +79,7 @@ export async function startApiServer(options: { port: number; host?: string; log
         body: body.length ? body.toString("utf8") : undefined,
         isBase64Encoded: false,
       };
-      if (match.route.scope !== "public") {
+      if (scope !== "public") {
         if (!headers.authorization) return send(res, 401, JSON.stringify({ message: "Unauthorized" }));
         const authorizer = await loadHandler(authorizerHandler);
         const decision = (await authorizer(
@@ -113,8 +89,8 @@ export async function startApiServer(options: { port: number; host?: string; log
         if (!decision.isAuthorized) return send(res, 403, JSON.stringify({ message: "Forbidden" }));
         event.requestContext.authorizer = { lambda: decision.context ?? {} };
       }
-      const handler = await loadHandler(match.route.handler);
-      const result = (await handler(event, lambdaContext(match.route.handler, requestId))) as {
+      const handler = await loadHandler(handlerSpec);
+      const result = (await handler(event, lambdaContext(handlerSpec, requestId))) as {
         statusCode?: number;
         headers?: Record<string, string>;
         body?: string;

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { integer } from "../schema";
 import type { AuditFilter } from "./analysis";
 
 const time = (field: string) =>
@@ -6,6 +7,7 @@ const time = (field: string) =>
     z.pipe(
       z.string(),
       z.transform((v, ctx) => {
+        if (v === "") return undefined; // `?from=` is the same as no from
         const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
         if (Number.isNaN(ms)) {
           ctx.issues.push({ code: "custom", message: `${field} must be an ISO time or epoch milliseconds`, input: v });
@@ -16,12 +18,7 @@ const time = (field: string) =>
     ),
   );
 const int = (field: string, min: number, max: number, fallback: number) =>
-  z._default(
-    z.coerce
-      .number()
-      .check(z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `${field} must be ${min}-${max}`)),
-    fallback,
-  );
+  z._default(integer(field, min, max, { coerce: true }), fallback);
 
 /** The query string of the audit routes. */
 export const auditQuerySchema = z.object({

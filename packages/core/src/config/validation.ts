@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { PayloadTooLargeError, VaultValidationError } from "../errors";
+import { integer } from "../schema";
 
 /**
  * Names of environments, services and keys: a safe character set that cannot traverse paths or
@@ -22,10 +23,7 @@ export const configRefSchema = z.object({
 });
 export type ConfigRef = z.infer<typeof configRefSchema>;
 
-const versionNumber = (field: string) =>
-  z.coerce
-    .number({ error: `${field} must be a positive integer` })
-    .check(z.refine((n) => Number.isInteger(n) && n > 0, `${field} must be a positive integer`));
+const versionNumber = (field: string) => integer(field, 1, Number.MAX_SAFE_INTEGER, { coerce: true });
 
 export const createConfigSchema = z.object({
   key: name("key"),
@@ -51,14 +49,8 @@ export const rollbackSchema = z.object({
 export const listQuerySchema = z.object({
   environment: name("environment"),
   service_name: name("service_name"),
-  limit: z._default(
-    z.coerce.number().check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, "limit must be 1-500")),
-    50,
-  ),
-  offset: z._default(
-    z.coerce.number().check(z.refine((n) => Number.isInteger(n) && n >= 0, "offset must be 0 or more")),
-    0,
-  ),
+  limit: z._default(integer("limit", 1, 500, { coerce: true }), 50),
+  offset: z._default(integer("offset", 0, Number.MAX_SAFE_INTEGER, { coerce: true }), 0),
 });
 
 export const versionQuerySchema = z.optional(versionNumber("version"));

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import { integer } from "../schema";
 
 export const CHARACTER_CLASSES = {
   lower: "abcdefghijklmnopqrstuvwxyz",
@@ -15,7 +16,7 @@ export type NamedGenerator = (typeof NAMED_GENERATORS)[number];
 
 export const generatorSchema = z.union([
   z.object({
-    length: z.number().check(z.refine((n) => Number.isInteger(n) && n >= 8 && n <= 4096, "length must be 8-4096")),
+    length: integer("length", 8, 4096),
     classes: z._default(
       z.array(z.enum(["lower", "upper", "digits", "symbols"])).check(z.minLength(1, "at least one character class")),
       ["lower", "upper", "digits"],

@@ -11,9 +11,12 @@ import type { DynamoRotationStore, RotationHistoryEntry, RotationPolicy } from "
 export const rotationPolicySchema = z.object({
   interval_days: z
     .number()
-    .check(z.refine((n) => n > 0 && n <= 3650, "interval_days must be more than 0 and at most 3650")),
+    .check(
+      z.gt(0, "interval_days must be more than 0 and at most 3650"),
+      z.lte(3650, "interval_days must be more than 0 and at most 3650"),
+    ),
   grace_period_hours: z._default(
-    z.number().check(z.refine((n) => n >= 0 && n <= 8760, "grace_period_hours must be 0-8760")),
+    z.number().check(z.gte(0, "grace_period_hours must be 0-8760"), z.lte(8760, "grace_period_hours must be 0-8760")),
     24,
   ),
   auto_rotate: z._default(z.boolean(), true),

@@ -6,6 +6,7 @@ import type { StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import { NotFoundError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
+import { integer } from "../schema";
 import type { VaultGateway } from "../vault/gateway";
 import { type KeyProvider, open, SnapshotIntegrityError, seal } from "./envelope";
 import type { SnapshotStorage } from "./storage";
@@ -449,6 +450,11 @@ export class SnapshotService {
   }
 }
 
+export const snapshotListQuerySchema = z.object({
+  type: z.optional(z.enum(["full", "full_versions"])),
+  status: z.optional(z.enum(["completed", "failed"])),
+});
+
 export const snapshotCreateSchema = z.object({
   type: z._default(z.enum(["full", "full_versions"]), "full"),
   prefix: z._default(
@@ -458,7 +464,5 @@ export const snapshotCreateSchema = z.object({
     ),
     "",
   ),
-  retention_days: z.optional(
-    z.number().check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 3650, "retention_days must be 1-3650")),
-  ),
+  retention_days: z.optional(integer("retention_days", 1, 3650)),
 });

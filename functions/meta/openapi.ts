@@ -1,0 +1,12 @@
+import { httpRoute } from "@vaultops/lambda";
+import { openApiDocument } from "../../infra/openapi";
+import { routes } from "../../infra/routes";
+
+let document: Record<string, unknown> | undefined;
+
+export const createHandler = httpRoute(routes.openApi, async (_request, ctx) => {
+  document ??= openApiDocument(ctx.settings.VAULTOPS_VERSION);
+  return { status: 200, body: document, headers: { "cache-control": "public, max-age=300" } };
+});
+
+export const handler = createHandler();

@@ -1,0 +1,124 @@
+import {
+  auditAnomalies,
+  auditPage,
+  auditQuerySchema,
+  auditSummary,
+  cacheClearResponse,
+  configDeleted,
+  configList,
+  configRecord,
+  configRefSchema,
+  configStatus,
+  configVersions,
+  createConfigSchema,
+  healthResponse,
+  incidentList,
+  listQuerySchema,
+  metricsResponse,
+  openApiDocument,
+  rollbackSchema,
+  rotateResponse,
+  rotationDeleted,
+  rotationHistory,
+  rotationPolicy,
+  rotationPolicySchema,
+  rotationStatusAll,
+  snapshotCreateSchema,
+  snapshotDeleted,
+  snapshotList,
+  snapshotListQuerySchema,
+  snapshotManifest,
+  snapshotRestoreReport,
+  snapshotVerified,
+  statusResponse,
+  tokenRenewResponse,
+  updateConfigSchema,
+  versionQuerySchema,
+} from "@vaultops/core";
+import * as z from "zod/mini";
+import type { RouteId } from "./routes";
+
+/**
+ * The request and response schemas of every route of the table: the same schemas the handlers parse
+ * requests with. infra/openapi.ts turns routes + contract into the OpenAPI document.
+ */
+export interface RouteContract {
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
+  /** Schemas of the path parameters named in the route's path. */
+  path?: Record<string, z.ZodMiniType>;
+  /** Success responses; a `text` entry is text/plain (Prometheus exposition). */
+  responses: Record<number, z.ZodMiniType | "text">;
+  /** Error statuses this route can answer beyond the common ones (401, 403, 500). */
+  errors?: number[];
+}
+
+const scopeQuery = z.object({
+  environment: configRefSchema.shape.environment,
+  service_name: configRefSchema.shape.service_name,
+});
+const versionQuery = z.object({
+  ...scopeQuery.shape,
+  version: versionQuerySchema,
+});
+const keyPath = { key: configRefSchema.shape.key };
+const idPath = { id: z.string().check(z.regex(/^snap-[0-9A-Za-z]{1,32}-[0-9a-f]{6}$/)) };
+const deleteQuery = z.object({ ...scopeQuery.shape, purge: z.optional(z.enum(["true", "false"])) });
+const restoreQuery = z.object({ dry_run: z._default(z.enum(["true", "false"]), "true") });
+const metricsQuery = z.object({ format: z.optional(z.enum(["json", "prometheus"])) });
+
+export const contract: Record<RouteId, RouteContract> = {
+  vaultHealth: { responses: { 200: healthResponse, 503: healthResponse } },
+  vaultMetrics: { query: metricsQuery, responses: { 200: metricsResponse }, errors: [503] },
+  vaultStatus: { responses: { 200: statusResponse }, errors: [503] },
+  vaultCacheClear: { responses: { 200: cacheClearResponse }, errors: [503] },
+  vaultTokenRenew: { responses: { 200: tokenRenewResponse }, errors: [400, 503] },
+  configCreate: { body: createConfigSchema, responses: { 201: configRecord }, errors: [400, 409, 413, 503] },
+  configList: { query: listQuerySchema, responses: { 200: configList }, errors: [400, 503] },
+  configStatus: { responses: { 200: configStatus } },
+  configGet: { query: versionQuery, path: keyPath, responses: { 200: configRecord }, errors: [400, 404, 503] },
+  configUpdate: {
+    query: scopeQuery,
+    path: keyPath,
+    body: updateConfigSchema,
+    responses: { 200: configRecord },
+    errors: [400, 404, 409, 413, 503],
+  },
+  configDelete: { query: deleteQuery, path: keyPath, responses: { 200: configDeleted }, errors: [400, 404, 409, 503] },
+  configVersions: { query: scopeQuery, path: keyPath, responses: { 200: configVersions }, errors: [400, 404, 503] },
+  configRollback: {
+    query: scopeQuery,
+    path: keyPath,
+    body: rollbackSchema,
+    responses: { 200: configRecord },
+    errors: [400, 404, 409, 503],
+  },
+  configRotationPut: {
+    query: scopeQuery,
+    path: keyPath,
+    body: rotationPolicySchema,
+    responses: { 200: rotationPolicy },
+    errors: [400, 404, 503],
+  },
+  configRotationGet: { query: scopeQuery, path: keyPath, responses: { 200: rotationPolicy }, errors: [400, 404] },
+  configRotationDelete: { query: scopeQuery, path: keyPath, responses: { 200: rotationDeleted }, errors: [400, 404] },
+  configRotate: { query: scopeQuery, path: keyPath, responses: { 200: rotateResponse }, errors: [400, 404, 409, 503] },
+  configRotationHistory: { query: scopeQuery, path: keyPath, responses: { 200: rotationHistory }, errors: [400] },
+  rotationStatus: { responses: { 200: rotationStatusAll } },
+  snapshotCreate: { body: snapshotCreateSchema, responses: { 201: snapshotManifest }, errors: [400, 503] },
+  snapshotList: { query: snapshotListQuerySchema, responses: { 200: snapshotList } },
+  snapshotGet: { path: idPath, responses: { 200: snapshotManifest }, errors: [400, 404] },
+  snapshotVerify: { path: idPath, responses: { 200: snapshotVerified }, errors: [400, 404, 422] },
+  snapshotRestore: {
+    path: idPath,
+    query: restoreQuery,
+    responses: { 200: snapshotRestoreReport },
+    errors: [400, 404, 422, 503],
+  },
+  snapshotDelete: { path: idPath, responses: { 200: snapshotDeleted }, errors: [400, 404] },
+  auditQuery: { query: auditQuerySchema, responses: { 200: auditPage }, errors: [400] },
+  auditSummary: { query: auditQuerySchema, responses: { 200: auditSummary }, errors: [400] },
+  auditAnomalies: { query: auditQuerySchema, responses: { 200: auditAnomalies }, errors: [400] },
+  incidentList: { responses: { 200: incidentList } },
+  openApi: { responses: { 200: openApiDocument } },
+};

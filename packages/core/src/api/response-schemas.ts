@@ -1,0 +1,164 @@
+import * as z from "zod/mini";
+
+/**
+ * What the API answers, as schemas: the OpenAPI document is generated from these and the request
+ * schemas the handlers parse with, and the contract test validates real responses against it.
+ * Objects are open: extra fields may be added without breaking clients.
+ */
+const o = z.looseObject;
+const str = z.string();
+const num = z.number();
+const bool = z.boolean();
+const nullable = <T extends z.ZodMiniType>(t: T) => z.nullable(t);
+
+export const errorResponse = o({ error: str, code: str, details: z.optional(str), request_id: z.optional(str) });
+/** What API Gateway itself answers for a missing Authorization header or an unknown route. */
+export const gatewayError = o({ message: str });
+
+export const healthResponse = o({
+  vault_health: o({
+    status: z.enum(["healthy", "standby", "performance_standby", "sealed", "uninitialized", "unhealthy"]),
+    last_check: str,
+    total_requests: num,
+    success_rate: str,
+    avg_response_time: str,
+    token_ttl_seconds: num,
+    token_renewable: bool,
+    last_error: str,
+    last_error_time: str,
+    warnings: z.array(str),
+  }),
+  timestamp: num,
+});
+
+const cacheMetrics = o({
+  total_entries: num,
+  total_accesses: num,
+  ttl: str,
+  oldest_access: str,
+  newest_access: str,
+  hits: num,
+  misses: num,
+  hit_rate: str,
+});
+export const metricsResponse = o({
+  vault_metrics: o({
+    connection: o({ status: str, last_health_check: str, health_check_duration: str }),
+    requests: o({ total: num, successful: num, failed: num, average_response_time: str }),
+    token: o({ ttl_seconds: num, renewable: bool }),
+    errors: o({ last_error: str, last_error_time: str }),
+  }),
+  cache_metrics: cacheMetrics,
+  timestamp: num,
+});
+export const statusResponse = o({
+  integration: str,
+  version: str,
+  features: z.array(str),
+  health: o({ status: str, last_check: str, success_rate: str }),
+  cache: o({ enabled: bool, ttl: str, stats: o({ total_entries: num, total_accesses: num }) }),
+  monitoring: o({ enabled: bool, connection_status: str, is_healthy: bool }),
+});
+export const cacheClearResponse = o({
+  message: str,
+  cleared_stats: o({ total_entries: num, total_accesses: num, ttl: str }),
+  timestamp: num,
+});
+export const tokenRenewResponse = o({
+  message: str,
+  token_info: o({ ttl_seconds: num, renewable: bool }),
+  timestamp: num,
+});
+
+export const configRecord = o({
+  id: num,
+  key: str,
+  value: str,
+  environment: str,
+  service_name: str,
+  is_encrypted: bool,
+  version: num,
+  created_at: str,
+  updated_at: str,
+});
+export const configList = o({ items: z.array(configRecord), total: num, limit: num, offset: num });
+export const configDeleted = o({ message: str, key: str, deleted: bool, version: num, purged: bool });
+export const configVersions = o({
+  key: str,
+  environment: str,
+  service_name: str,
+  current_version: num,
+  versions: z.array(o({ version: num, created_at: str, deleted: bool, destroyed: bool })),
+});
+export const configStatus = o({
+  vault_enabled: bool,
+  vault: o({ status: str }),
+  mount: o({ path: str }),
+  cache: o({ enabled: bool }),
+});
+
+const rotationStatus = o({
+  last_rotated_at: nullable(str),
+  next_due_at: str,
+  last_outcome: nullable(str),
+  due: bool,
+  overdue: bool,
+});
+export const rotationPolicy = o({
+  path: str,
+  environment: str,
+  service_name: str,
+  key: str,
+  interval_days: num,
+  grace_period_hours: num,
+  auto_rotate: bool,
+  status: rotationStatus,
+});
+export const rotationDeleted = o({ message: str, key: str });
+export const rotateResponse = o({ message: str, key: str, version: num, previous_version: num, rotated_at: str });
+export const rotationHistory = o({
+  key: str,
+  history: z.array(o({ at: str, outcome: str, trigger: str, actor: str })),
+});
+export const rotationStatusAll = o({ policies: z.array(rotationPolicy), total: num, due: num, overdue: num });
+
+export const snapshotManifest = o({
+  id: str,
+  created_at: str,
+  type: z.enum(["full", "full_versions"]),
+  path_count: num,
+  version_count: num,
+  size_bytes: num,
+  sha256: str,
+  status: str,
+  expires_at: str,
+  storage: str,
+});
+export const snapshotList = o({ items: z.array(snapshotManifest), total: num });
+export const snapshotVerified = o({ id: str, valid: bool, path_count: num, version_count: num, sha256: str });
+export const snapshotRestoreReport = o({
+  snapshot_id: str,
+  dry_run: bool,
+  summary: o({ create: num, change: num, unchanged: num, conflicts: num, failed: num }),
+  items: z.array(o({ path: str, action: z.enum(["create", "change", "unchanged"]), current_version: nullable(num) })),
+});
+export const snapshotDeleted = o({ message: str, id: str });
+
+const auditRecord = o({ at: str, operation: str, path: str, actor: str, success: bool });
+export const auditPage = o({ items: z.array(auditRecord), next_cursor: nullable(str), count: num });
+export const auditSummary = o({
+  total: num,
+  failures: num,
+  by_operation: z.record(str, num),
+  by_window: z.array(o({ start: str, count: num })),
+});
+export const auditAnomalies = o({
+  anomalies: z.array(o({ kind: str, subject: str, count: num, detail: str })),
+  examined: num,
+  window_minutes: num,
+});
+export const incidentList = o({
+  items: z.array(o({ id: str, at: str, alarm_name: str, state: str, actions: z.array(str) })),
+  total: num,
+});
+export const openApiDocument = o({ openapi: str, info: o({ title: str, version: str }), paths: o({}) });
