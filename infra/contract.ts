@@ -14,6 +14,7 @@ import {
   healthResponse,
   incidentList,
   listQuerySchema,
+  metricsQuerySchema,
   metricsResponse,
   openApiDocument,
   rollbackSchema,
@@ -65,11 +66,10 @@ const keyPath = { key: configRefSchema.shape.key };
 const idPath = { id: z.string().check(z.regex(/^snap-[0-9A-Za-z]{1,32}-[0-9a-f]{6}$/)) };
 const deleteQuery = z.object({ ...scopeQuery.shape, purge: z.optional(z.enum(["true", "false"])) });
 const restoreQuery = z.object({ dry_run: z._default(z.enum(["true", "false"]), "true") });
-const metricsQuery = z.object({ format: z.optional(z.enum(["json", "prometheus"])) });
 
 export const contract: Record<RouteId, RouteContract> = {
   vaultHealth: { responses: { 200: healthResponse, 503: healthResponse } },
-  vaultMetrics: { query: metricsQuery, responses: { 200: metricsResponse }, errors: [503] },
+  vaultMetrics: { query: metricsQuerySchema, responses: { 200: metricsResponse }, errors: [400, 503] },
   vaultStatus: { responses: { 200: statusResponse }, errors: [503] },
   vaultCacheClear: { responses: { 200: cacheClearResponse }, errors: [503] },
   vaultTokenRenew: { responses: { 200: tokenRenewResponse }, errors: [400, 503] },
@@ -106,7 +106,7 @@ export const contract: Record<RouteId, RouteContract> = {
   configRotationHistory: { query: scopeQuery, path: keyPath, responses: { 200: rotationHistory }, errors: [400] },
   rotationStatus: { responses: { 200: rotationStatusAll } },
   snapshotCreate: { body: snapshotCreateSchema, responses: { 201: snapshotManifest }, errors: [400, 503] },
-  snapshotList: { query: snapshotListQuerySchema, responses: { 200: snapshotList } },
+  snapshotList: { query: snapshotListQuerySchema, responses: { 200: snapshotList }, errors: [400] },
   snapshotGet: { path: idPath, responses: { 200: snapshotManifest }, errors: [400, 404] },
   snapshotVerify: { path: idPath, responses: { 200: snapshotVerified }, errors: [400, 404, 422] },
   snapshotRestore: {

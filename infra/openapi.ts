@@ -34,7 +34,8 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
     if (c.query) {
       const q = json(c.query, "input") as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(q.properties ?? {})) {
-        parameters.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema });
+        const required = q.required?.includes(name) ?? false;
+        parameters.push({ name, in: "query", required, schema, ...(required ? {} : { allowEmptyValue: true }) });
       }
     }
     const responses: Record<string, unknown> = {};

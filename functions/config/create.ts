@@ -1,10 +1,10 @@
 import { createConfigSchema, parseInput } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 import { etag } from "./request";
 
 export const createHandler = httpRoute(routes.configCreate, async (request, ctx) => {
-  const record = await ctx.config.create(parseInput(createConfigSchema, request.body ?? {}), request.actor);
+  const record = await ctx.config.create(parseInput(createConfigSchema, bodyOr(request, {})), request.actor);
   return { status: 201, body: record, headers: etag(record) };
 });
 

@@ -1,10 +1,10 @@
 import { parseIfMatch, parseInput, rollbackSchema } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 import { configRef, etag } from "./request";
 
 export const createHandler = httpRoute(routes.configRollback, async (request, ctx) => {
-  const input = parseInput(rollbackSchema, request.body ?? {});
+  const input = parseInput(rollbackSchema, bodyOr(request, {}));
   const ifMatch = parseIfMatch(request.headers["if-match"]);
   const record = await ctx.config.rollback(
     configRef(request),

@@ -1,11 +1,11 @@
 import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 import { configRef, etag } from "./request";
 
 export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {
   const ref = configRef(request);
-  const input = parseInput(updateConfigSchema, request.body ?? {});
+  const input = parseInput(updateConfigSchema, bodyOr(request, {}));
   const record = await ctx.config.update(
     ref,
     { ...input, ifMatch: parseIfMatch(request.headers["if-match"]) },

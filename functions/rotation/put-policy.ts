@@ -1,5 +1,5 @@
 import { parseInput, rotationPolicySchema } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 import { configRef } from "../config/request";
 
@@ -7,7 +7,7 @@ export const createHandler = httpRoute(routes.configRotationPut, async (request,
   status: 200,
   body: await ctx.rotation.putPolicy(
     configRef(request),
-    parseInput(rotationPolicySchema, request.body ?? {}),
+    parseInput(rotationPolicySchema, bodyOr(request, {})),
     request.actor,
   ),
 }));

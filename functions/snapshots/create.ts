@@ -1,9 +1,9 @@
 import { parseInput, snapshotCreateSchema } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.snapshotCreate, async (request, ctx) => {
-  const input = parseInput(snapshotCreateSchema, request.body ?? {});
+  const input = parseInput(snapshotCreateSchema, bodyOr(request, {}));
   const manifest = await ctx.snapshots.create(
     {
       type: input.type,

@@ -51,6 +51,11 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 
 export type RouteFn = (request: ApiRequest, ctx: VaultopsContext) => Promise<ApiResult>;
 
+/** A request without a body; `bodyOr(request, {})` turns it into a default, a JSON `null` stays null. */
+export const NO_BODY: unique symbol = Symbol("no body");
+export const bodyOr = <T>(request: ApiRequest, fallback: T): unknown =>
+  request.body === NO_BODY ? fallback : request.body;
+
 /** Request bodies above this are refused with 413 before any work is done. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -66,7 +71,7 @@ function principalFrom(event: HttpEvent): ApiPrincipal | undefined {
 }
 
 function parseBody(event: HttpEvent): unknown {
-  if (event.body === undefined || event.body === null || event.body === "") return undefined;
+  if (event.body === undefined || event.body === null || event.body === "") return NO_BODY;
   const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
   if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
     throw new PayloadTooLargeError("Request body too large", { details: `at most ${MAX_BODY_BYTES} bytes` });
@@ -99,7 +104,10 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
         method: event.requestContext.http.method,
         path: event.rawPath,
         pathParams: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        // An empty parameter (`?offset=`) is the same as none, as the OpenAPI document says (allowEmptyValue).
+        query: Object.fromEntries(
+          Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== ""),
+        ) as Record<string, string>,
         headers: (event.headers ?? {}) as Record<string, string>,
         body: parseBody(event),
         requestId,

@@ -84,6 +84,7 @@ export class DynamoAuditLog {
     const upper = filter.cursor ?? `${new Date(to).toISOString()}#~`;
     const lower = new Date(from).toISOString();
     const items: Array<AuditRecord & { sk: string }> = [];
+    if (upper <= lower) return { items: [], next_cursor: null };
     for (
       let day = Date.parse(new Date(to).toISOString().slice(0, 10));
       day >= Date.parse(lower.slice(0, 10));

@@ -5,9 +5,15 @@ import type { AuditFilter } from "./analysis";
 const time = (field: string) =>
   z.optional(
     z.pipe(
-      z.string(),
+      z
+        .string()
+        .check(
+          z.regex(
+            /^(\d{1,15}|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?)$/,
+            `${field} must be an ISO time or epoch milliseconds`,
+          ),
+        ),
       z.transform((v, ctx) => {
-        if (v === "") return undefined; // `?from=` is the same as no from
         const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
         if (Number.isNaN(ms)) {
           ctx.issues.push({ code: "custom", message: `${field} must be an ISO time or epoch milliseconds`, input: v });
@@ -35,7 +41,10 @@ export const auditQuerySchema = z.object({
   ),
   client_ip: z.optional(z.string().check(z.maxLength(64))),
   limit: int("limit", 1, 1000, 100),
-  cursor: z.optional(z.string().check(z.maxLength(200))),
+  /** The `next_cursor` of the previous page. */
+  cursor: z.optional(
+    z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[0-9a-f]{8}$/, "cursor must be a next_cursor value")),
+  ),
   window_minutes: int("window_minutes", 1, 1440, 60),
   threshold: int("threshold", 1, 1_000_000, 100),
   baseline_hours: int("baseline_hours", 1, 24 * 30, 24),

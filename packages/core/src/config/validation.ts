@@ -6,27 +6,38 @@ import { integer } from "../schema";
  * Names of environments, services and keys: a safe character set that cannot traverse paths or
  * smuggle a Vault path segment (no slash, no leading dot, no `..`).
  */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+export const NAME_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const name = (field: string) =>
-  z.string({ error: `${field} is required` }).check(
+  z
+    .string({ error: `${field} is required` })
+    .check(
+      z.regex(
+        NAME_PATTERN,
+        `${field} must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit, without '..'`,
+      ),
+    );
+
+/** `status` would be shadowed by GET /api/v1/config/status, so it is not a key. */
+const keyName = z
+  .string({ error: "key is required" })
+  .check(
     z.regex(
-      NAME_PATTERN,
-      `${field} must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit`,
+      /^(?!status$)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+      "key must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit, without '..', and not 'status'",
     ),
-    z.refine((v) => !v.includes(".."), `${field} must not contain '..'`),
   );
 
 export const configRefSchema = z.object({
   environment: name("environment"),
   service_name: name("service_name"),
-  key: name("key"),
+  key: keyName,
 });
 export type ConfigRef = z.infer<typeof configRefSchema>;
 
 const versionNumber = (field: string) => integer(field, 1, Number.MAX_SAFE_INTEGER, { coerce: true });
 
 export const createConfigSchema = z.object({
-  key: name("key"),
+  key: keyName,
   value: z.string({ error: "value must be a string" }),
   environment: name("environment"),
   service_name: name("service_name"),

@@ -1,3 +1,4 @@
+import * as z from "zod/mini";
 import { formatDuration } from "../clock";
 import { type CounterTotals, DURATION_BUCKETS } from "./counters";
 
@@ -123,3 +124,6 @@ export function prometheusText(input: {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** GET /api/v1/vault/metrics: `?format=json` (default) or `?format=prometheus`. */
+export const metricsQuerySchema = z.object({ format: z.optional(z.enum(["json", "prometheus"])) });

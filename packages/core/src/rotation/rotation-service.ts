@@ -5,20 +5,13 @@ import type { ConfigService } from "../config/config-service";
 import type { ConfigRef } from "../config/validation";
 import { NotFoundError, VaultError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
+import { integer } from "../schema";
 import { DEFAULT_GENERATOR, generateSecret, generatorSchema } from "./generator";
 import type { DynamoRotationStore, RotationHistoryEntry, RotationPolicy } from "./rotation-store";
 
 export const rotationPolicySchema = z.object({
-  interval_days: z
-    .number()
-    .check(
-      z.gt(0, "interval_days must be more than 0 and at most 3650"),
-      z.lte(3650, "interval_days must be more than 0 and at most 3650"),
-    ),
-  grace_period_hours: z._default(
-    z.number().check(z.gte(0, "grace_period_hours must be 0-8760"), z.lte(8760, "grace_period_hours must be 0-8760")),
-    24,
-  ),
+  interval_days: integer("interval_days", 1, 3650),
+  grace_period_hours: z._default(integer("grace_period_hours", 0, 8760), 24),
   auto_rotate: z._default(z.boolean(), true),
   generator: z._default(generatorSchema, DEFAULT_GENERATOR),
 });
