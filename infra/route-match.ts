@@ -32,7 +32,10 @@ export function matchRoute(
   method: string,
   path: string,
 ): { match?: CompiledRoute; params: Record<string, string>; allowed: string[] } {
-  const candidates = compiledRoutes.filter((c) => c.pattern.test(path));
+  const matching = compiledRoutes.filter((c) => c.pattern.test(path));
+  // A literal path (e.g. /config/status) owns its methods; `{key}` routes do not claim it too.
+  const literal = matching.filter((c) => c.params.length === 0);
+  const candidates = literal.length > 0 ? literal : matching;
   const match = candidates.find((c) => c.route.method === method.toUpperCase());
   const params: Record<string, string> = {};
   if (match) {

@@ -2,7 +2,7 @@
 import { ensurePythonPackages } from "../packages/dev/src/python-env";
 
 const started = Date.now();
-ensurePythonPackages(["vault", "moto"])
+ensurePythonPackages(["vault", "test"])
   .then(() =>
     process.stderr.write(`[setup] local services ready to start (${((Date.now() - started) / 1000).toFixed(1)} s)\n`),
   )

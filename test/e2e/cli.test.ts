@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevRuntime } from "../support/dev-runtime";
+import { registerSecret } from "../support/harness";
 
 /** The `vaultops` command as a subprocess against the local stack (found through dev.json). */
 const run = promisify(execFile);
@@ -31,6 +32,7 @@ const scope = ["-e", "cli", "-s", "app"];
 
 beforeAll(async () => {
   stack = await startDevRuntime();
+  for (const value of ["very-secret-value", "correct-horse-battery"]) registerSecret(value);
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();

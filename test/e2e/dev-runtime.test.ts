@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeList } from "../../infra/routes";
 import { type DevFacts, startDevRuntime } from "../support/dev-runtime";
+import { registerSecret } from "../support/harness";
 
 /**
  * `npm run dev` as a user runs it: a child process that starts its own Vault and DynamoDB, prints
@@ -90,6 +91,28 @@ describe("npm run dev", () => {
     expect(await metrics.json()).toHaveProperty("cache_metrics.ttl", "15m0s");
     const status = await api("/api/v1/vault/status", { headers: bearer(facts.apiReadToken) });
     expect(await status.json()).toMatchObject({ integration: "hashicorp_vault", monitoring: { enabled: true } });
+  });
+
+  it("never caches a secret response nor allows any origin with credentials", async () => {
+    registerSecret("header-check-secret");
+    const created = await api("/api/v1/config", {
+      method: "POST",
+      headers: { ...bearer(facts.apiToken), "content-type": "application/json" },
+      body: JSON.stringify({
+        key: "hdr",
+        value: "header-check-secret",
+        environment: "e2e",
+        service_name: "hdr",
+        is_encrypted: true,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const read = await api("/api/v1/config/hdr?environment=e2e&service_name=hdr", {
+      headers: { ...bearer(facts.apiToken), origin: "https://evil.example" },
+    });
+    expect(read.headers.get("cache-control")).toBe("no-store");
+    expect(read.headers.get("access-control-allow-origin")).toBeNull();
+    expect(read.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
   it("answers an unknown route with 404, and a known path with another method with 405 and Allow", async () => {

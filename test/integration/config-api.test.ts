@@ -12,7 +12,7 @@ import { createHandler as rollback } from "../../functions/config/rollback";
 import { createHandler as status } from "../../functions/config/status";
 import { createHandler as update } from "../../functions/config/update";
 import { createHandler as versions } from "../../functions/config/versions";
-import { contextFor, httpEvent, invoke, testEnv, vaultApi } from "../support/harness";
+import { contextFor, httpEvent, invoke, registerSecret, secretValue, testEnv, vaultApi } from "../support/harness";
 
 /** The config service of seed 002 through its real handlers, on real Vault, DynamoDB and moto. */
 const services = () => inject("services");
@@ -120,7 +120,7 @@ describe("create and read", () => {
 
 describe("sensitive values", () => {
   it("reads them fresh from Vault every time and never writes them to DynamoDB", async () => {
-    const secret = `s3cr3t-${randomBytes(8).toString("hex")}`;
+    const secret = secretValue("s3cr3t");
     await createConfig("db_password", secret, true);
     const first = await getConfig("db_password");
     expect(first.body).toMatchObject({ value: secret, is_encrypted: true });
@@ -133,6 +133,7 @@ describe("sensitive values", () => {
   });
 
   it("switches either way: to non-sensitive (then cached), back to sensitive (cache entry removed)", async () => {
+    for (const value of ["secret-one", "secret_api_key_456", "hidden-value-123"]) registerSecret(value);
     await createConfig("api_key", "secret-one", true);
     const open = await putConfig("api_key", { value: "public_api_key_123", is_encrypted: false });
     expect(open.body).toMatchObject({ is_encrypted: false, version: 2 });

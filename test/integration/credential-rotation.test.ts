@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createHandler as credentialRotation } from "../../functions/jobs/credential-rotation";
-import { contextFor, testEnv, vaultApi } from "../support/harness";
+import { contextFor, registerSecret, testEnv, vaultApi } from "../support/harness";
 
 /** Secrets Manager's four-step rotation of the plane's AppRole secret_id, step by step, on real Vault and moto. */
 const services = () => inject("services");
@@ -82,6 +82,8 @@ describe("rotation of the plane's AppRole secret_id", () => {
 
     await rotate({ ...base, Step: "createSecret" });
     const pending = await stageValue("AWSPENDING");
+    registerSecret(pending.secret_id);
+    registerSecret(original.secret_id);
     expect(pending.role_id).toBe(original.role_id);
     expect(pending.secret_id).not.toBe(original.secret_id);
     // Idempotent: a retried createSecret keeps the same pending secret_id.

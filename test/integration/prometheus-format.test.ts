@@ -41,7 +41,7 @@ describe("prometheusText", () => {
   let families: Record<string, Family>;
 
   beforeAll(async () => {
-    await ensurePythonPackages(["moto"]);
+    await ensurePythonPackages(["test"]);
     families = Object.fromEntries(parse(text).map((f) => [f.name, f]));
   });
 

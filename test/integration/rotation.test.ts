@@ -9,7 +9,7 @@ import { createHandler as history } from "../../functions/rotation/history";
 import { createHandler as putPolicy } from "../../functions/rotation/put-policy";
 import { createHandler as rotate } from "../../functions/rotation/rotate";
 import { createHandler as rotationStatus } from "../../functions/rotation/status";
-import { contextFor, httpEvent, invoke, testEnv, vaultApi } from "../support/harness";
+import { contextFor, httpEvent, invoke, registerSecret, testEnv, vaultApi } from "../support/harness";
 
 /** Scheduled and manual rotation against real Vault, with a simulated clock for due dates. */
 const DAY = 86_400_000;
@@ -106,6 +106,7 @@ describe("the hourly rotation job", () => {
     const summary = await rotationJob(() => ctx)({});
     expect(summary).toMatchObject({ rotated: 1, failed: 0 });
     const rotated = await vaultValue("due");
+    registerSecret(rotated as string);
     expect(rotated).toMatch(/^[a-z0-9]{40}$/);
     expect(await vaultValue("due", 1)).toBe("due-v1");
     expect(await vaultValue("later")).toBe("later-v1");

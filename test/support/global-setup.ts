@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startLocalServices } from "../../packages/dev/src/stack";
 
@@ -7,6 +9,11 @@ import { startLocalServices } from "../../packages/dev/src/stack";
  */
 export default async function setup(project: TestProject) {
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const logFile = path.resolve(".vaultops/test-logs.jsonl");
+  const secretsFile = path.resolve(".vaultops/test-secrets.txt");
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  writeFileSync(logFile, "");
+  writeFileSync(secretsFile, "");
   const started = Date.now();
   const services = await startLocalServices({ moto: true, useExternalVault: false, log });
   log(`[test] services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -16,8 +23,25 @@ export default async function setup(project: TestProject) {
     dynamodbEndpoint: services.dynamo.endpoint,
     awsEndpoint: services.moto?.endpoint ?? "",
   });
+  appendFileSync(secretsFile, `${services.vault.rootToken}\n`);
   return async () => {
     await services.stop();
+    // No secret value a test used may appear in any log line of the run.
+    const logs = readFileSync(logFile, "utf8");
+    const secrets = [
+      ...new Set(
+        readFileSync(secretsFile, "utf8")
+          .split("\n")
+          .filter((s) => s.length >= 8),
+      ),
+    ];
+    const leaked = secrets.filter((secret) => logs.includes(secret));
+    log(
+      `[test] scanned ${logs.split("\n").length - 1} log lines for ${secrets.length} secret values: ${leaked.length} found`,
+    );
+    if (leaked.length > 0) {
+      throw new Error(`secret values leaked into logs: ${leaked.map((s) => `${s.slice(0, 4)}...`).join(", ")}`);
+    }
   };
 }
 

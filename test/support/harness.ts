@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import {
   AwsClients,
   type ContextOverrides,
@@ -11,6 +12,17 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { inject } from "vitest";
 
 export const ADMIN_TOKEN = "test-admin-token";
+
+/** A fresh secret value, registered so that the run's log scan can prove it never reached a log. */
+export function secretValue(label = "secret"): string {
+  const value = `${label}-${randomBytes(12).toString("hex")}`;
+  registerSecret(value);
+  return value;
+}
+
+export function registerSecret(value: string): void {
+  if (process.env.VAULTOPS_TEST_SECRETS) appendFileSync(process.env.VAULTOPS_TEST_SECRETS, `${value}\n`);
+}
 export const READ_TOKEN = "test-read-token";
 
 /** A handler environment on the shared services, with a table of its own. */

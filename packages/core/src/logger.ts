@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 /** Structured JSON logs, one line per event. Callers pass short hashes, never secret values. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -10,10 +11,17 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/** Every line also goes to VAULTOPS_LOG_TEE when set: the test run scans that file for leaked secrets. */
+const tee = process.env.VAULTOPS_LOG_TEE;
+const defaultWrite = (line: string) => {
+  process.stdout.write(`${line}\n`);
+  if (tee) appendFileSync(tee, `${line}\n`);
+};
+
 export function createLogger(
   base: Record<string, unknown> = {},
   level: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? "info",
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  write: (line: string) => void = defaultWrite,
 ): Logger {
   const threshold = order[level] ?? order.info;
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {

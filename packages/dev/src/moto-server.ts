@@ -9,7 +9,7 @@ export interface MotoServer {
 
 /** moto in server mode on a free loopback port: Secrets Manager, CloudWatch, EventBridge, S3, STS. */
 export async function startMotoServer(log?: (line: string) => void): Promise<MotoServer> {
-  await ensurePythonPackages(["moto"], log);
+  await ensurePythonPackages(["test"], log);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(venvBin("moto_server"), ["-H", "127.0.0.1", "-p", String(port)], {

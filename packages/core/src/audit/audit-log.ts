@@ -78,13 +78,14 @@ export class DynamoAuditLog {
   async query(
     filter: AuditFilter & { from?: number; to?: number; limit?: number; cursor?: string },
   ): Promise<{ items: AuditRecord[]; next_cursor: string | null }> {
-    const to = filter.to ?? this.clock.now();
-    const from = filter.from ?? to - DAY_MS;
+    const to = Math.min(filter.to ?? this.clock.now(), this.clock.now() + DAY_MS);
+    // Nothing older than the retention exists (TTL): never walk day partitions before it.
+    const from = Math.max(filter.from ?? to - DAY_MS, this.clock.now() - (this.retentionDays + 1) * DAY_MS);
     const limit = filter.limit ?? 100;
     const upper = filter.cursor ?? `${new Date(to).toISOString()}#~`;
     const lower = new Date(from).toISOString();
     const items: Array<AuditRecord & { sk: string }> = [];
-    if (upper <= lower) return { items: [], next_cursor: null };
+    if (upper <= lower || from > to) return { items: [], next_cursor: null };
     for (
       let day = Date.parse(new Date(to).toISOString().slice(0, 10));
       day >= Date.parse(lower.slice(0, 10));

@@ -252,8 +252,13 @@ export class ConfigService {
     });
   }
 
-  /** Writes version `cas` + 1 with check-and-set; a lost race is VaultVersionError (409). */
+  /**
+   * Writes version `cas` + 1 with check-and-set; a lost race is VaultVersionError (409). The shared
+   * cache entry goes first: if DynamoDB is down the request fails before Vault changes (all or
+   * nothing), and no reader can be served the replaced value afterwards.
+   */
   private async write(ref: ConfigRef, data: StoredData, cas: number): Promise<number> {
+    await this.deps.cache.invalidate(cacheKey(ref));
     const out = await this.deps.gateway.request<{ data: { version: number } }>("kv_write", {
       method: "POST",
       path: this.dataPath(ref),
@@ -264,8 +269,15 @@ export class ConfigService {
 
   private async afterWrite(record: ConfigRecord, type: string, actor: Actor, operation: string): Promise<void> {
     const ref = { environment: record.environment, service_name: record.service_name, key: record.key };
-    if (record.is_encrypted) await this.deps.cache.invalidate(cacheKey(ref));
-    else await this.deps.cache.put(cacheKey(ref), JSON.stringify(record), record.version);
+    // The write is done: from here on a failure is logged, never turned into an error for a change that happened.
+    // (The shared entry was already removed before the write, so a failed put leaves no stale value.)
+    if (!record.is_encrypted) {
+      await this.deps.cache
+        .put(cacheKey(ref), JSON.stringify(record), record.version)
+        .catch((error: unknown) =>
+          this.deps.logger.warn("cache fill after write failed", { path: refPath(ref), error }),
+        );
+    }
     await this.sideEffects(
       ref,
       type,
@@ -288,7 +300,12 @@ export class ConfigService {
     detail: Record<string, unknown>,
   ): Promise<void> {
     const path = refPath(ref);
-    await this.deps.audit.record({ path, ...audit }, actor);
+    try {
+      await this.deps.audit.record({ path, ...audit }, actor);
+    } catch (error) {
+      // The log line is the audit record of last resort (CloudWatch Logs keeps it).
+      this.deps.logger.error("audit record not written", { path, actor: actor.name, ...audit, error });
+    }
     try {
       await this.deps.events.publish({
         type,
@@ -408,11 +425,13 @@ export class ConfigService {
           details: `expected version ${options.ifMatch}, current is ${current.version}`,
         });
       }
-      // Soft delete keeps the history (versions, rollback); purge removes every version.
+      // Shared entry first (see write()); soft delete keeps the history (versions, rollback), purge removes every version.
+      await this.deps.cache.invalidate(cacheKey(ref));
       if (options.purge)
         await this.deps.gateway.request("kv_destroy", { method: "DELETE", path: this.metadataPath(ref) });
       else await this.deps.gateway.request("kv_delete", { method: "DELETE", path: this.dataPath(ref) });
-      await this.deps.cache.invalidate(cacheKey(ref));
+      // A reader between the two steps may have put the old value back; remove it once more.
+      await this.deps.cache.invalidate(cacheKey(ref)).catch(() => {});
       await this.sideEffects(
         ref,
         "config.deleted",

@@ -123,8 +123,22 @@ export class MonitorService {
   }
 
   async health(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
-    const health = await this.checkHealth();
-    const [totals, token] = await Promise.all([this.sharedTotals(), this.tokenInfo()]);
+    // /health answers for Vault: a shared-state outage becomes a warning, not a failed probe.
+    const warnings: string[] = [];
+    const shared =
+      <T>(what: string, fallback: T) =>
+      (error: unknown) => {
+        warnings.push(`${what} unavailable: ${error instanceof Error ? error.message : "error"}`);
+        return fallback;
+      };
+    const health = await this.checkHealth().catch(async (error) => {
+      shared("shared health state", undefined)(error);
+      return this.deps.gateway.health();
+    });
+    const [totals, token] = await Promise.all([
+      this.sharedTotals().catch(shared("shared counters", this.deps.recorder.unflushed())),
+      this.tokenInfo(),
+    ]);
     const requests = requestFigures(totals);
     const warning = this.tokenWarning(token);
     const lastError = totals.lastError;
@@ -139,7 +153,7 @@ export class MonitorService {
         token_renewable: token?.renewable ?? false,
         last_error: lastError?.message ?? health.error ?? "",
         last_error_time: isoOrEmpty(lastError?.at ?? (health.error ? health.checkedAt : undefined)),
-        warnings: warning ? [warning] : [],
+        warnings: [...(warning ? [warning] : []), ...warnings],
         sealed: health.sealed,
         initialized: health.initialized,
         standby: health.standby,

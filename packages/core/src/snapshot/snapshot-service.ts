@@ -458,10 +458,16 @@ export const snapshotListQuerySchema = z.object({
 export const snapshotCreateSchema = z.object({
   type: z._default(z.enum(["full", "full_versions"]), "full"),
   prefix: z._default(
-    z.string().check(
-      z.regex(/^([A-Za-z0-9][A-Za-z0-9_.-]*\/?)*$/, "prefix must be a path of safe names"),
-      z.refine((p) => !p.includes(".."), "no '..'"),
-    ),
+    // Segments are separated by "/", so the pattern matches in linear time (no nested ambiguity).
+    z
+      .string()
+      .check(
+        z.maxLength(512, "prefix is at most 512 characters"),
+        z.regex(
+          /^(?!.*\.\.)([A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*\/?)?$/,
+          "prefix must be a path of safe names, without '..'",
+        ),
+      ),
     "",
   ),
   retention_days: z.optional(integer("retention_days", 1, 3650)),
