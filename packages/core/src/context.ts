@@ -127,7 +127,10 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
   );
 
-  const accessMetrics = new AccessMetrics(settings.METRICS_NAMESPACE);
+  const accessMetrics = new AccessMetrics(
+    settings.METRICS_NAMESPACE,
+    (settings.EMF_ENABLED ?? true) ? undefined : () => {},
+  );
   const events =
     overrides.events ??
     ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);

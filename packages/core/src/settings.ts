@@ -78,6 +78,8 @@ const settingsSchema = z.object({
   COUNTER_FLUSH_MS: integer(10_000, 0),
   METRICS_NAMESPACE: text("Vaultops"),
   CLOUDWATCH_ENABLED: bool,
+  /** Secret-access figures as CloudWatch Embedded Metric Format log lines (one per invocation and scope). */
+  EMF_ENABLED: bool,
   API_TOKENS_SECRET: optionalString,
   API_TOKEN: optionalString,
   API_READ_TOKEN: optionalString,

@@ -59,6 +59,8 @@ export async function startLocalServices(options: {
       API_READ_TOKEN: options.apiReadToken ?? DEFAULT_API_READ_TOKEN,
       CLOUDWATCH_ENABLED: moto ? "true" : "false",
       EVENTS_ENABLED: moto ? "true" : "false",
+      // No CloudWatch agent reads the local runtime's stdout.
+      EMF_ENABLED: process.env.EMF_ENABLED ?? "false",
     };
     if (moto) env.AWS_ENDPOINT_URL = moto.endpoint;
     await ensureTable(new AwsClients({ region: env.AWS_REGION as string, dynamodb: dynamo.endpoint }), tableName);

@@ -14,10 +14,15 @@ interface Scope {
 export class AccessMetrics {
   private scopes = new Map<string, Scope>();
 
+  private readonly write: (line: string) => void;
+
+  /** `write` defaults to stdout, where Lambda's log agent picks EMF lines up. */
   constructor(
     private readonly namespace: string,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  ) {}
+    write?: (line: string) => void,
+  ) {
+    this.write = write ?? ((line) => process.stdout.write(`${line}\n`));
+  }
 
   record(
     environment: string,
