@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawnService } from "./child-service";
 import { freePort, waitFor } from "./ports";
 import { ensurePythonPackages, venvBin } from "./python-env";
 
@@ -12,34 +12,15 @@ export async function startMotoServer(log?: (line: string) => void): Promise<Mot
   await ensurePythonPackages(["test"], log);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(venvBin("moto_server"), ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "true" },
+  const service = spawnService(venvBin("moto_server"), ["-H", "127.0.0.1", "-p", String(port)], {
+    ...process.env,
+    MOTO_ALLOW_NONEXISTENT_REGION: "true",
   });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-5_000);
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  let exited = false;
-  child.on("exit", () => {
-    exited = true;
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const { stop } = service;
   try {
     await waitFor(
       async () => {
-        if (exited) throw new Error(`moto exited:\n${output}`);
+        if (service.exited()) throw new Error(`moto exited:\n${service.output()}`);
         return (await fetch(`${endpoint}/moto-api/`)).ok;
       },
       60_000,

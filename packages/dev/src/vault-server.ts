@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
+import { spawnService } from "./child-service";
 import { freePort, waitFor } from "./ports";
 import { ensurePythonPackages, venvBin } from "./python-env";
 
@@ -62,33 +62,16 @@ export async function startVaultServer(options: StartVaultOptions = {}): Promise
   if (options.configFile) args.push(`-config=${options.configFile}`);
   const env = { ...process.env };
   for (const key of ["VAULT_ADDR", "VAULT_TOKEN", "BAO_ADDR", "BAO_TOKEN", "VAULT_NAMESPACE"]) delete env[key];
-  const child: ChildProcess = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
+  const service = spawnService(binary, args, env);
   let unsealKey: string | undefined;
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-    unsealKey ??= /Unseal Key: (\S+)/.exec(output)?.[1];
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  let exited = false;
-  child.on("exit", () => {
-    exited = true;
+  service.onOutput((text) => {
+    unsealKey ??= /Unseal Key: (\S+)/.exec(text)?.[1];
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const { stop } = service;
   try {
     await waitFor(
       async () => {
-        if (exited) throw new Error(`Vault server exited:\n${output}`);
+        if (service.exited()) throw new Error(`Vault server exited:\n${service.output()}`);
         const res = await fetch(`${addr}/v1/sys/health`);
         return res.status === 200 && unsealKey !== undefined;
       },
@@ -97,7 +80,7 @@ export async function startVaultServer(options: StartVaultOptions = {}): Promise
     );
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
+    throw new Error(`${(error as Error).message}\n${service.output().slice(-2000)}`);
   }
   const server: VaultServer = { addr, rootToken, external: false, binary, stop };
   if (unsealKey) server.unsealKey = unsealKey;

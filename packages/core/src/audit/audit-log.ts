@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { epochSeconds, type StateTable } from "../aws/state-table";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import { type AuditFilter, matchesFilter } from "./analysis";
 
@@ -94,7 +94,7 @@ export class DynamoAuditLog {
       const date = new Date(day).toISOString().slice(0, 10);
       const perShard = await Promise.all(
         Array.from({ length: SHARDS }, (_, shard) =>
-          this.queryPartition(`audit#${date}#${shard}`, lower, upper, filter, limit),
+          this.queryDay(`audit#${date}#${shard}`, lower, upper, filter, limit),
         ),
       );
       items.push(...perShard.flat());
@@ -109,29 +109,13 @@ export class DynamoAuditLog {
     };
   }
 
-  private async queryPartition(pk: string, lower: string, upper: string, filter: AuditFilter, limit: number) {
-    const out: Array<AuditRecord & { sk: string }> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.run("audit query", (c, TableName) =>
-        c.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues: { ":pk": pk, ":lo": lower, ":hi": upper },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        if (String(item.sk) >= upper) continue;
-        const { pk: _pk, expiresAt: _e, ...rest } = item;
-        const record = rest as AuditRecord & { sk: string };
-        if (matchesFilter(record, filter)) out.push(record);
-      }
-      start = out.length > limit ? undefined : page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private async queryDay(pk: string, lower: string, upper: string, filter: AuditFilter, limit: number) {
+    const items = await queryPartition(this.table, "audit query", pk, {
+      between: [lower, upper],
+      newestFirst: true,
+      keep: (item) => String(item.sk) < upper && matchesFilter(item as unknown as AuditRecord, filter),
+      max: limit,
+    });
+    return items.map(({ pk: _pk, expiresAt: _e, ...rest }) => rest as unknown as AuditRecord & { sk: string });
   }
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { StateStoreError } from "../errors";
 import type { AwsClients } from "./clients";
 
@@ -34,6 +34,46 @@ export class StateTable {
       });
     }
   }
+}
+
+export interface PartitionQuery {
+  /** Sort keys between these two (inclusive). */
+  between?: [string, string];
+  newestFirst?: boolean;
+  /** Only items this accepts are returned (and counted against `max`). */
+  keep?: (item: Record<string, unknown>) => boolean;
+  /** Stop paging once more than this many items are kept. */
+  max?: number;
+}
+
+/** Every item of one partition, page by page. */
+export async function queryPartition(
+  table: StateTable,
+  what: string,
+  pk: string,
+  options: PartitionQuery = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.run(what, (c, TableName) =>
+      c.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: options.between ? "pk = :pk AND sk BETWEEN :lo AND :hi" : "pk = :pk",
+          ExpressionAttributeValues: {
+            ":pk": pk,
+            ...(options.between ? { ":lo": options.between[0], ":hi": options.between[1] } : {}),
+          },
+          ScanIndexForward: !options.newestFirst,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) if (!options.keep || options.keep(item)) items.push(item);
+    start = options.max !== undefined && items.length > options.max ? undefined : page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** Creates the table when missing (local runtime and tests; in AWS, infra/storage.ts declares it). */

@@ -1,13 +1,6 @@
 import { createHash } from "node:crypto";
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { epochSeconds, type StateTable } from "../aws/state-table";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 
 /** One shared (L2) cache entry. Only non-sensitive values ever get here. */
 export interface CacheEntry {
@@ -105,25 +98,10 @@ export class DynamoCacheStore {
 
   /** Every entry, shard by shard (small: the cache holds config values, not bulk data). */
   async all(): Promise<CacheEntry[]> {
-    const entries: CacheEntry[] = [];
-    for (let shard = 0; shard < CACHE_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.table.run("cache query", (c, TableName) =>
-          c.send(
-            new QueryCommand({
-              TableName,
-              KeyConditionExpression: "pk = :pk",
-              ExpressionAttributeValues: { ":pk": `cache#${shard}` },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) entries.push(toEntry(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
-    }
-    return entries;
+    const shards = await Promise.all(
+      Array.from({ length: CACHE_SHARDS }, (_, shard) => queryPartition(this.table, "cache query", `cache#${shard}`)),
+    );
+    return shards.flat().map(toEntry);
   }
 
   async deleteMany(keys: string[]): Promise<void> {

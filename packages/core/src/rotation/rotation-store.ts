@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { epochSeconds, type StateTable } from "../aws/state-table";
+import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import type { GeneratorSpec } from "./generator";
 
 /** A rotation policy with its running state, one item per secret path. */
@@ -68,23 +68,7 @@ export class DynamoRotationStore {
   }
 
   async all(): Promise<RotationPolicy[]> {
-    const policies: RotationPolicy[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.run("rotation policy list", (c, TableName) =>
-        c.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": POLICIES },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) policies.push(strip(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return policies;
+    return (await queryPartition(this.table, "rotation policy list", POLICIES)).map(strip);
   }
 
   /** Claims a policy for one rotation (two overlapping job runs never rotate the same secret twice). */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type { Actor, DynamoAuditLog } from "../audit/audit-log";
-import type { StateTable } from "../aws/state-table";
+import { queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import { NotFoundError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
@@ -253,26 +253,9 @@ export class SnapshotService {
   }
 
   async list(filter: { type?: string | undefined; status?: string | undefined } = {}): Promise<SnapshotManifest[]> {
-    const manifests: SnapshotManifest[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.deps.table.run("snapshot manifest list", (c, TableName) =>
-        c.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": MANIFESTS },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...manifest } = item;
-        manifests.push(manifest as SnapshotManifest);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const manifests = (await queryPartition(this.deps.table, "snapshot manifest list", MANIFESTS)).map(
+      ({ pk: _pk, sk: _sk, ...manifest }) => manifest as unknown as SnapshotManifest,
+    );
     return manifests
       .filter(
         (m) => (filter.type ? m.type === filter.type : true) && (filter.status ? m.status === filter.status : true),
