@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { shortHash } from "@vaultops/core";
 import type { ApiClient } from "./client";
 import type { DotenvEntry } from "./dotenv";
 import { classify } from "./sensitivity";
@@ -18,8 +18,6 @@ export interface PlanItem {
   outcome?: "created" | "updated" | "unchanged" | "conflict" | "failed" | "invalid";
   error?: string;
 }
-
-export const shortHash = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 16);
 
 export const shown = (value: string, sensitive: boolean) =>
   sensitive ? `<sensitive sha256:${shortHash(value)}>` : value;

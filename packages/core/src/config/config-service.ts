@@ -14,7 +14,7 @@ import { shortHash } from "../hash";
 import type { Logger } from "../logger";
 import type { AccessMetrics } from "../monitor/access-metrics";
 import type { VaultGateway } from "../vault/gateway";
-import { type ConfigRef, type CreateConfigInput, checkValueSize, type UpdateConfigInput } from "./validation";
+import { type ConfigRef, type CreateConfigInput, checkValueSize, refPath, type UpdateConfigInput } from "./validation";
 
 /** A configuration as the API shows it (seed 002): id is always 0, the version is KV v2's. */
 export interface ConfigRecord {
@@ -72,7 +72,6 @@ export interface ConfigServiceDeps {
   auditReads?: boolean;
 }
 
-const refPath = (ref: ConfigRef) => `${ref.environment}/${ref.service_name}/${ref.key}`;
 const cacheKey = (ref: ConfigRef) => `config:${refPath(ref)}`;
 
 /**

@@ -34,6 +34,9 @@ export const configRefSchema = z.object({
 });
 export type ConfigRef = z.infer<typeof configRefSchema>;
 
+/** `{environment}/{service_name}/{key}`: the path under the KV mount, in audit records and logs. */
+export const refPath = (ref: ConfigRef): string => `${ref.environment}/${ref.service_name}/${ref.key}`;
+
 const versionNumber = (field: string) => integer(field, 1, Number.MAX_SAFE_INTEGER, { coerce: true });
 
 export const createConfigSchema = z.object({

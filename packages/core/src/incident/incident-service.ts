@@ -4,6 +4,7 @@ import type { Actor, DynamoAuditLog } from "../audit/audit-log";
 import type { StateTable } from "../aws/state-table";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
+import { refPath } from "../config/validation";
 import { VaultError, VaultValidationError } from "../errors";
 import type { Logger } from "../logger";
 import type { RotationService } from "../rotation/rotation-service";
@@ -99,7 +100,7 @@ export class IncidentService {
       if (policy.includes("rotate")) {
         incident.actions.push("rotate");
         for (const target of await this.targets(scope)) {
-          const path = `${target.environment}/${target.service_name}/${target.key}`;
+          const path = refPath(target);
           try {
             const done = await this.deps.rotation.rotate(target, actor, "incident");
             incident.rotated.push({ path, version: done.version });

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import type { Actor } from "../audit/audit-log";
 import { type Clock, systemClock } from "../clock";
 import type { ConfigService } from "../config/config-service";
-import type { ConfigRef } from "../config/validation";
+import { type ConfigRef, refPath } from "../config/validation";
 import { NotFoundError, VaultError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
@@ -19,7 +19,6 @@ export type RotationPolicyInput = z.infer<typeof rotationPolicySchema>;
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const refPath = (ref: ConfigRef) => `${ref.environment}/${ref.service_name}/${ref.key}`;
 
 export interface RotationStatus {
   last_rotated_at: string | null;
