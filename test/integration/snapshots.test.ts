@@ -197,6 +197,29 @@ describe("snapshot of 1,000 secrets", () => {
   });
 });
 
+describe("a snapshot that cannot be stored", () => {
+  it("answers 503 and is listed as failed with its reason", async () => {
+    const blocked = path.join(dir, "not-a-directory");
+    writeFileSync(blocked, "a file where the snapshot directory should be");
+    const failing = contextFor({ ...env, SNAPSHOT_DIR: path.join(blocked, "snapshots") });
+    const res = await invoke(
+      createSnapshot,
+      failing,
+      httpEvent({ method: "POST", path: "/api/v1/vault/snapshots", body: JSON.stringify({ prefix: "app5" }) }),
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("snapshot_storage_unavailable");
+    const failed = await invoke(
+      listSnapshots,
+      failing,
+      httpEvent({ path: "/api/v1/vault/snapshots", query: { status: "failed" } }),
+    );
+    const items = failed.body.items as Array<{ status: string; error: string; prefix: string }>;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ status: "failed", prefix: "app5", error: "Snapshot storage is not available" });
+  });
+});
+
 describe("snapshots in S3 with a KMS data key (moto)", () => {
   it("stores the blob in the bucket and verifies it", async () => {
     const endpoint = inject("services").awsEndpoint;

@@ -188,6 +188,58 @@ export class SnapshotService {
     const prefix = options.prefix ?? "";
     const id = `snap-${createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
     const retentionDays = options.retentionDays ?? this.deps.retentionDays;
+    const base = {
+      id,
+      created_at: createdAt,
+      type,
+      mount: this.deps.mount,
+      prefix,
+      retention_days: retentionDays,
+      expires_at: new Date(started + retentionDays * 86_400_000).toISOString(),
+      storage: this.deps.storage.kind,
+    };
+    let manifest: SnapshotManifest;
+    try {
+      manifest = {
+        ...base,
+        ...(await this.export(id, type, prefix, createdAt, progress)),
+        duration_ms: this.clock.now() - started,
+      };
+    } catch (error) {
+      // A failed snapshot is listed as failed (status filter), with what went wrong, never as a silent gap.
+      const message = error instanceof Error ? error.message.slice(0, 300) : "snapshot failed";
+      await this.saveManifest({
+        ...base,
+        path_count: 0,
+        version_count: 0,
+        size_bytes: 0,
+        sha256: "",
+        plaintext_sha256: "",
+        status: "failed",
+        error: message,
+        location: "",
+        key_id: "",
+        duration_ms: this.clock.now() - started,
+      }).catch(() => {});
+      await this.deps.audit
+        .record(
+          { operation: "snapshot_create", path: `${this.deps.mount}/${prefix}`, success: false, error: message },
+          actor,
+        )
+        .catch(() => {});
+      throw error;
+    }
+    await this.saveManifest(manifest);
+    await this.deps.audit.record(
+      { operation: "snapshot_create", path: `${this.deps.mount}/${prefix}`, success: true },
+      actor,
+    );
+    this.deps.logger.info("snapshot created", { id, paths: manifest.path_count, bytes: manifest.size_bytes });
+    return manifest;
+  }
+
+  /** Exports, encrypts and stores the tree; the figures of the manifest. */
+  private async export(id: string, type: SnapshotType, prefix: string, createdAt: string, progress?: Progress) {
     const paths = await this.listPaths(prefix);
     let done = 0;
     const entries = (
@@ -209,32 +261,16 @@ export class SnapshotService {
     const plaintext = Buffer.from(JSON.stringify(payload));
     const blob = await seal(plaintext, this.deps.keys);
     const location = await this.deps.storage.put(id, blob);
-    const manifest: SnapshotManifest = {
-      id,
-      created_at: createdAt,
-      type,
-      mount: this.deps.mount,
-      prefix,
+    return {
       path_count: entries.length,
       version_count: entries.reduce((n, e) => n + e.versions.length, 0),
       size_bytes: blob.length,
       sha256: createHash("sha256").update(blob).digest("hex"),
       plaintext_sha256: createHash("sha256").update(plaintext).digest("hex"),
-      status: "completed",
-      retention_days: retentionDays,
-      expires_at: new Date(started + retentionDays * 86_400_000).toISOString(),
-      storage: this.deps.storage.kind,
+      status: "completed" as const,
       location,
       key_id: this.deps.keys.keyId,
-      duration_ms: this.clock.now() - started,
     };
-    await this.saveManifest(manifest);
-    await this.deps.audit.record(
-      { operation: "snapshot_create", path: `${this.deps.mount}/${prefix}`, success: true },
-      actor,
-    );
-    this.deps.logger.info("snapshot created", { id, paths: manifest.path_count, bytes: manifest.size_bytes });
-    return manifest;
   }
 
   private async saveManifest(manifest: SnapshotManifest): Promise<void> {

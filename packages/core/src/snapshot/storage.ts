@@ -1,7 +1,19 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { AwsClients } from "../aws/clients";
-import { NotFoundError } from "../errors";
+import { NotFoundError, VaultopsError } from "../errors";
+
+/** The snapshot store (S3 or the local directory) refused a write or cannot be reached. */
+export class SnapshotStorageError extends VaultopsError {
+  readonly status = 503;
+  readonly code = "snapshot_storage_unavailable";
+}
+
+const storageFailure = (what: string, error: unknown) =>
+  new SnapshotStorageError("Snapshot storage is not available", {
+    cause: error,
+    details: `${what}: ${(error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? "error"}`,
+  });
 
 /** Where encrypted snapshot blobs live: S3 in AWS, a local directory by default. */
 export interface SnapshotStorage {
@@ -16,8 +28,12 @@ export function localStorage(dir: string): SnapshotStorage {
   return {
     kind: "local",
     async put(id, blob) {
-      await mkdir(dir, { recursive: true });
-      await writeFile(file(id), blob, { mode: 0o600 });
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(file(id), blob, { mode: 0o600 });
+      } catch (error) {
+        throw storageFailure(`write ${dir}`, error);
+      }
       return file(id);
     },
     async get(id) {
@@ -46,9 +62,13 @@ export function s3Storage(clients: AwsClients, bucket: string, prefix = "snapsho
     kind: "s3",
     async put(id, blob) {
       const { PutObjectCommand } = await import("@aws-sdk/client-s3");
-      await (await client()).send(
-        new PutObjectCommand({ Bucket: bucket, Key: key(id), Body: blob, ContentType: "application/octet-stream" }),
-      );
+      try {
+        await (await client()).send(
+          new PutObjectCommand({ Bucket: bucket, Key: key(id), Body: blob, ContentType: "application/octet-stream" }),
+        );
+      } catch (error) {
+        throw storageFailure(`s3://${bucket}`, error);
+      }
       return `s3://${bucket}/${key(id)}`;
     },
     async get(id) {
