@@ -20,15 +20,8 @@ let env: Record<string, string>;
 let ctx: VaultopsContext;
 const ns = { environment: "aud", service_name: `svc-${randomBytes(3).toString("hex")}` };
 const as = (name: string) => ({ principal: { name, scopes: "admin" } });
-const getEvent = (key: string, principal = "alice") => {
-  const e = httpEvent({ path: `/api/v1/config/${key}`, query: ns, ...as(principal) }) as ReturnType<
-    typeof httpEvent
-  > & {
-    pathParameters?: Record<string, string>;
-  };
-  e.pathParameters = { key };
-  return e;
-};
+const getEvent = (key: string, principal = "alice") =>
+  httpEvent({ path: `/api/v1/config/${key}`, query: ns, ...as(principal), pathParams: { key } });
 
 beforeAll(async () => {
   env = await testEnv();

@@ -22,15 +22,8 @@ let ns: { environment: string; service_name: string };
 
 const q = (extra: Record<string, string> = {}) => ({ ...ns, ...extra });
 const path = (key: string, suffix = "") => `/api/v1/config/${key}${suffix}`;
-const call = (
-  handler: Parameters<typeof invoke>[0],
-  options: Parameters<typeof httpEvent>[0] & { pathParams?: Record<string, string> },
-  context = ctx,
-) => {
-  const event = httpEvent(options) as ReturnType<typeof httpEvent> & { pathParameters?: Record<string, string> };
-  if (options.pathParams) event.pathParameters = options.pathParams;
-  return invoke(handler, context, event);
-};
+const call = (handler: Parameters<typeof invoke>[0], options: Parameters<typeof httpEvent>[0], context = ctx) =>
+  invoke(handler, context, httpEvent(options));
 const createConfig = (key: string, value: string, isEncrypted = false, context = ctx) =>
   call(
     create,

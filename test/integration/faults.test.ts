@@ -22,25 +22,20 @@ let ctx: VaultopsContext;
 const ns = { environment: "fault", service_name: `svc-${randomBytes(3).toString("hex")}` };
 const DEADLINE_MS = 1_500;
 
-const read = (key: string, context = ctx) => {
-  const e = httpEvent({ path: `/api/v1/config/${key}`, query: ns }) as ReturnType<typeof httpEvent> & {
-    pathParameters?: Record<string, string>;
-  };
-  e.pathParameters = { key };
-  return invoke(get, context, e);
-};
-const write = (key: string, value: string, context = ctx) => {
-  const e = httpEvent({
-    method: "PUT",
-    path: `/api/v1/config/${key}`,
-    query: ns,
-    body: JSON.stringify({ value }),
-  }) as ReturnType<typeof httpEvent> & {
-    pathParameters?: Record<string, string>;
-  };
-  e.pathParameters = { key };
-  return invoke(update, context, e);
-};
+const read = (key: string, context = ctx) =>
+  invoke(get, context, httpEvent({ path: `/api/v1/config/${key}`, query: ns, pathParams: { key } }));
+const write = (key: string, value: string, context = ctx) =>
+  invoke(
+    update,
+    context,
+    httpEvent({
+      method: "PUT",
+      path: `/api/v1/config/${key}`,
+      query: ns,
+      body: JSON.stringify({ value }),
+      pathParams: { key },
+    }),
+  );
 const timed = async <T>(fn: () => Promise<T>) => {
   const started = performance.now();
   const result = await fn();

@@ -32,9 +32,9 @@ const call = (
     method,
     path: `/api/v1/config/${key}${suffix}`,
     query: ns,
+    pathParams: { key },
     ...(body ? { body: JSON.stringify(body) } : {}),
-  }) as ReturnType<typeof httpEvent> & { pathParameters?: Record<string, string> };
-  event.pathParameters = { key };
+  });
   return invoke(handler, context, event);
 };
 const seed = (key: string, value: string) => ctx.config.create({ key, value, ...ns, is_encrypted: true }, actor);

@@ -69,6 +69,8 @@ export function httpEvent(options: {
   headers?: Record<string, string>;
   body?: string;
   principal?: { name: string; scopes: string } | null;
+  /** The route's path parameters, as API Gateway extracts them (e.g. `{ key: "db" }`). */
+  pathParams?: Record<string, string>;
 }) {
   const method = options.method ?? "GET";
   const principal = options.principal === undefined ? { name: "test-admin", scopes: "admin" } : options.principal;
@@ -79,6 +81,7 @@ export function httpEvent(options: {
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: options.headers ?? {},
     ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.pathParams ? { pathParameters: options.pathParams } : {}),
     requestContext: {
       accountId: "000000000000",
       apiId: "test",
