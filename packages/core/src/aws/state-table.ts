@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { StateStoreError } from "../errors";
 import type { AwsClients } from "./clients";
 
@@ -18,6 +18,26 @@ export class StateTable {
 
   client(): Promise<DynamoDBDocumentClient> {
     return this.clients.documentClient();
+  }
+
+  /** A conditional write: false when the condition does not hold (nothing written), errors as in `run`. */
+  async putIf(what: string, item: Item, condition: string, values?: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.run(what, (c, TableName) =>
+        c.send(
+          new PutCommand({
+            TableName,
+            Item: item,
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   /** Runs one DynamoDB call; an unreachable or missing table becomes StateStoreError (503). */

@@ -41,31 +41,21 @@ export class DynamoCacheStore {
    * entries only move forward, so a slow reader cannot put back a value a writer has replaced.
    */
   async putIfNewer(entry: CacheEntry, now: number): Promise<boolean> {
-    try {
-      await this.table.run("cache put", (c, TableName) =>
-        c.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              pk: cachePartition(entry.key),
-              sk: entry.key,
-              value: entry.value,
-              version: entry.version,
-              storedAt: entry.storedAt,
-              expiresAtMs: entry.expiresAtMs,
-              expiresAt: epochSeconds(entry.expiresAtMs),
-              generation: entry.generation,
-            },
-            ConditionExpression: "attribute_not_exists(pk) OR version <= :v OR expiresAtMs <= :now OR generation <> :g",
-            ExpressionAttributeValues: { ":v": entry.version, ":now": now, ":g": entry.generation },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
-      throw error;
-    }
+    return this.table.putIf(
+      "cache put",
+      {
+        pk: cachePartition(entry.key),
+        sk: entry.key,
+        value: entry.value,
+        version: entry.version,
+        storedAt: entry.storedAt,
+        expiresAtMs: entry.expiresAtMs,
+        expiresAt: epochSeconds(entry.expiresAtMs),
+        generation: entry.generation,
+      },
+      "attribute_not_exists(pk) OR version <= :v OR expiresAtMs <= :now OR generation <> :g",
+      { ":v": entry.version, ":now": now, ":g": entry.generation },
+    );
   }
 
   async delete(key: string): Promise<void> {

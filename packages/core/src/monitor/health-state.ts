@@ -28,20 +28,14 @@ export class DynamoHealthStateStore {
 
   /** Writes unless a newer observation is already stored (checks race between containers). */
   async save(state: HealthState): Promise<void> {
-    try {
-      await this.table.run("health write", (c, TableName) =>
-        c.send(
-          new PutCommand({
-            TableName,
-            Item: { ...KEY, ...state },
-            ConditionExpression: "attribute_not_exists(checkedAt) OR checkedAt <= :at",
-            ExpressionAttributeValues: { ":at": state.checkedAt },
-          }),
-        ),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
-    }
+    await this.table.putIf(
+      "health write",
+      { ...KEY, ...state },
+      "attribute_not_exists(checkedAt) OR checkedAt <= :at",
+      {
+        ":at": state.checkedAt,
+      },
+    );
   }
 }
 

@@ -94,19 +94,11 @@ export class DynamoRotationStore {
 
   /** Records the outcome and releases the claim, unless the policy was deleted meanwhile. */
   async saveState(policy: RotationPolicy): Promise<void> {
-    try {
-      await this.table.run("rotation state write", (c, TableName) =>
-        c.send(
-          new PutCommand({
-            TableName,
-            Item: { pk: POLICIES, sk: policy.path, ...policy },
-            ConditionExpression: "attribute_exists(pk)",
-          }),
-        ),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
-    }
+    await this.table.putIf(
+      "rotation state write",
+      { pk: POLICIES, sk: policy.path, ...policy },
+      "attribute_exists(pk)",
+    );
   }
 
   async addHistory(path: string, entry: RotationHistoryEntry): Promise<void> {
