@@ -1,3 +1,4 @@
+import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
 import { incidentHandler } from "./routes";
 
@@ -10,18 +11,21 @@ const namespace = "Vaultops";
 
 export const incidentFunction = new sst.aws.Function("IncidentResponse", {
   ...functionDefaults,
-  handler: incidentHandler,
-  timeout: "60 seconds",
+  ...sizedFunction(incidentHandler),
 });
 
-new aws.lambda.Permission("IncidentResponseFromAlarms", {
+const prefix = `${$app.name}-${$app.stage}`;
+
+// Only this stage's alarms, in this account and region, may invoke the incident function.
+export const incidentInvokePermission = new aws.lambda.Permission("IncidentResponseFromAlarms", {
   action: "lambda:InvokeFunction",
   function: incidentFunction.name,
   principal: "lambda.alarms.cloudwatch.amazonaws.com",
+  sourceAccount: aws.getCallerIdentityOutput().accountId,
+  sourceArn: $interpolate`arn:aws:cloudwatch:${aws.getRegionOutput().name}:${aws.getCallerIdentityOutput().accountId}:alarm:${prefix}-*`,
 });
 
 const actions = { alarmActions: [incidentFunction.arn], okActions: [incidentFunction.arn] };
-const prefix = `${$app.name}-${$app.stage}`;
 
 export const alarms = {
   highRetrievalLatency: new aws.cloudwatch.MetricAlarm("HighRetrievalLatency", {

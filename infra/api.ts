@@ -1,3 +1,4 @@
+import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
 import { authorizerHandler, fallbackHandler, routeList } from "./routes";
 
@@ -9,7 +10,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
 export const authorizer = api.addAuthorizer({
   name: "ApiTokens",
   lambda: {
-    function: { ...functionDefaults, handler: authorizerHandler, memory: "256 MB" },
+    function: { ...functionDefaults, ...sizedFunction(authorizerHandler) },
     response: "simple",
     // API Gateway caches each Authorization header's answer, so most requests skip the authorizer.
     ttl: "300 seconds",
@@ -20,10 +21,10 @@ export const authorizer = api.addAuthorizer({
 for (const route of routeList) {
   api.route(
     `${route.method} ${route.path}`,
-    { ...functionDefaults, handler: route.handler, ...(route.timeout ? { timeout: route.timeout } : {}) },
+    { ...functionDefaults, ...sizedFunction(route.handler) },
     route.scope === "public" ? {} : { auth: { lambda: authorizer.id } },
   );
 }
 
 // Unmatched methods and paths get a JSON 405 / 404 instead of API Gateway's bare 404.
-api.route("$default", { ...functionDefaults, handler: fallbackHandler, memory: "128 MB" });
+api.route("$default", { ...functionDefaults, ...sizedFunction(fallbackHandler) });

@@ -1,3 +1,4 @@
+import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
 import { credentialRotationHandler } from "./schedules";
 import { vaultCredentials } from "./secrets";
@@ -5,8 +6,7 @@ import { vaultCredentials } from "./secrets";
 /** Secrets Manager rotates the plane's AppRole secret_id every 30 days through this function. */
 export const credentialRotationFunction = new sst.aws.Function("CredentialRotation", {
   ...functionDefaults,
-  handler: credentialRotationHandler,
-  timeout: "60 seconds",
+  ...sizedFunction(credentialRotationHandler),
   permissions: [
     ...functionDefaults.permissions,
     {
@@ -20,15 +20,28 @@ export const credentialRotationFunction = new sst.aws.Function("CredentialRotati
   ],
 });
 
-new aws.lambda.Permission("CredentialRotationInvoke", {
+export const credentialRotationPermission = new aws.lambda.Permission("CredentialRotationInvoke", {
   action: "lambda:InvokeFunction",
   function: credentialRotationFunction.name,
   principal: "secretsmanager.amazonaws.com",
   sourceArn: vaultCredentials.arn,
 });
 
-export const credentialRotation = new aws.secretsmanager.SecretRotation("VaultCredentialsRotation", {
-  secretId: vaultCredentials.id,
-  rotationLambdaArn: credentialRotationFunction.arn,
-  rotationRules: { automaticallyAfterDays: 30 },
-});
+/**
+ * Rotation starts as soon as it is declared, and its first step needs the AppRole credentials in the
+ * secret. The operator stores them after the first deploy (README: Deploy), so the rotation is only
+ * declared on a deploy made with `VAULTOPS_CREDENTIAL_ROTATION=on`. It waits for its invoke permission,
+ * or Secrets Manager may call a function it is not yet allowed to call.
+ */
+export const credentialRotation =
+  process.env.VAULTOPS_CREDENTIAL_ROTATION === "on"
+    ? new aws.secretsmanager.SecretRotation(
+        "VaultCredentialsRotation",
+        {
+          secretId: vaultCredentials.id,
+          rotationLambdaArn: credentialRotationFunction.arn,
+          rotationRules: { automaticallyAfterDays: 30 },
+        },
+        { dependsOn: [credentialRotationPermission] },
+      )
+    : undefined;

@@ -1,3 +1,4 @@
+import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
 import { scheduleList } from "./schedules";
 
@@ -6,6 +7,6 @@ export const jobs = scheduleList.map(
   (job) =>
     new sst.aws.Cron(`${job.id[0]?.toUpperCase()}${job.id.slice(1)}Job`, {
       schedule: `rate(${job.rate})`,
-      function: { ...functionDefaults, handler: job.handler, timeout: "60 seconds" },
+      function: { ...functionDefaults, ...sizedFunction(job.handler) },
     }),
 );

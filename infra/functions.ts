@@ -1,3 +1,4 @@
+import { functionRuntime, nodejsBuild } from "./bundling";
 import { apiTokens, vaultCredentials } from "./secrets";
 import { snapshotBucket, snapshotKey, table } from "./storage";
 
@@ -8,14 +9,13 @@ function required(name: string): string {
   return value;
 }
 
-/** What every vaultops function shares: runtime, bundling, environment, permissions. */
+/**
+ * What every vaultops function shares: runtime, bundling (the one definition `npm run build` uses too),
+ * environment, permissions. Not `as const`: SST's FunctionArgs takes mutable arrays.
+ */
 export const functionDefaults = {
-  runtime: "nodejs22.x",
-  architecture: "arm64",
-  memory: "512 MB",
-  timeout: "15 seconds",
-  // Code-split so that clients a route rarely needs load on first use, not at cold start.
-  nodejs: { format: "esm", minify: true, splitting: true },
+  ...functionRuntime,
+  nodejs: nodejsBuild,
   link: [table, snapshotBucket],
   environment: {
     STAGE: $app.stage,
@@ -39,4 +39,4 @@ export const functionDefaults = {
     { actions: ["events:PutEvents"], resources: ["*"] },
     { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [snapshotKey.arn] },
   ],
-} as const;
+};

@@ -5,9 +5,9 @@
  * 1. GET latency through the whole handler, served by the in-process tier, by DynamoDB, and by Vault.
  * 2. A skewed workload replayed on a simulated clock: share of requests reaching Vault, DynamoDB calls per request.
  * 3. 100 concurrent misses on one key in one container: Vault reads caused.
- * 4. Cold init of each bundled handler beside a bare middy + DynamoDB handler bundled the same way.
+ * 4. Every built bundle under the Lambda runtime emulator: the INIT REPORT init duration and the warm
+ *    REPORT duration of its main path, beside a bare middy + DynamoDB handler built and run the same way.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -17,7 +17,7 @@ import { createHandler as createConfig } from "../functions/config/create";
 import { createHandler as getConfig } from "../functions/config/get";
 import { stateDir } from "../packages/dev/src/paths";
 import { startLocalServices } from "../packages/dev/src/stack";
-import { bundle, entries } from "./build";
+import { type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percentile = (sorted: number[], p: number) =>
@@ -85,7 +85,7 @@ async function latency(handler: Handler, ev: unknown, n: number) {
 async function main() {
   const started = Date.now();
   log("bench: starting OpenBao and dynalite...");
-  const services = await startLocalServices({ moto: false, useExternalVault: false, log });
+  const services = await startLocalServices({ moto: false, useExternalVault: false, useExternalDynamo: false, log });
   // EMF lines would go to this process's stdout per request: not what is measured here.
   const base = { ...services.env, LOG_LEVEL: "error", HEALTH_MEMO_MS: "2000", EMF_ENABLED: "false" };
   const ns = { environment: "bench", service_name: `svc-${randomBytes(3).toString("hex")}` };
@@ -140,13 +140,11 @@ async function main() {
       ok: answers.filter((a) => a.statusCode === 200).length,
       vault_reads: counts.vaultReads,
     };
+    // 4. Every built bundle under the Lambda runtime emulator, beside a bare middy + DynamoDB handler.
+    results.lambda = await lambdaRuntime(base, ns, log);
   } finally {
     await services.stop();
   }
-
-  // 4. Cold init of the bundles.
-  log("bench: cold init of each bundle (median of 5 fresh processes)...");
-  results.cold_init = await coldInit();
   results.duration_s = round((Date.now() - started) / 1000, 1);
 
   mkdirSync(stateDir, { recursive: true });
@@ -244,34 +242,6 @@ async function replay(base: Record<string, string>) {
   };
 }
 
-function coldInit() {
-  const outDir = path.resolve("dist/bench");
-  const targets = [...entries(), { name: "baseline-bare-middy-dynamodb", file: "scripts/bench/bare-handler.ts" }];
-  const rows: Array<{ name: string; init_kb: number; median_ms: number }> = [];
-  return Promise.all(targets.map((t) => bundle(t, outDir))).then((bundles) => {
-    for (const b of bundles) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const out = execFileSync(
-          process.execPath,
-          [
-            "--input-type=module",
-            "-e",
-            `const t=performance.now();await import(${JSON.stringify(b.outfile)});console.log(performance.now()-t)`,
-          ],
-          {
-            env: { ...process.env, AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-          },
-        );
-        times.push(Number(out.toString().trim()));
-      }
-      times.sort((a, b) => a - b);
-      rows.push({ name: b.name, init_kb: round(b.initBytes / 1024, 1), median_ms: round(percentile(times, 50), 1) });
-    }
-    return rows;
-  });
-}
-
 function print(results: Record<string, unknown>) {
   const lat = results.latency as Record<string, { p50_ms: number; p99_ms: number; calls: number } | number>;
   const lines: string[] = [];
@@ -303,12 +273,7 @@ function print(results: Record<string, unknown>) {
   lines.push("");
   lines.push(`100 concurrent misses on one key in one container: ${s.vault_reads} Vault read(s), ${s.ok} answered 200`);
   lines.push("");
-  lines.push("Cold init (import of the bundle, median of 5 fresh node processes)");
-  for (const row of results.cold_init as Array<{ name: string; init_kb: number; median_ms: number }>) {
-    lines.push(
-      `  ${row.name.padEnd(30)} ${row.init_kb.toFixed(1).padStart(8)} KB ${row.median_ms.toFixed(1).padStart(8)} ms`,
-    );
-  }
+  lines.push(...printLambda(results.lambda as LambdaBench));
   lines.push("");
   lines.push(`bench finished in ${results.duration_s} s; figures in .vaultops/bench.json`);
   process.stdout.write(`${lines.join("\n")}\n`);

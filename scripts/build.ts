@@ -1,31 +1,25 @@
 /**
- * `npm run build`: bundles every handler of the route and schedule tables (and the authorizer) with
- * esbuild as Lambda runs it: Node 22 (the declared nodejs22.x runtime), ESM, minified, with the
- * AWS SDK v3 bundled (loading it from node_modules was slower at cold start; see DESIGN.md).
- * Prints each bundle's size; `--json` writes dist/functions/sizes.json too.
+ * `npm run build`: bundles every handler of the route and schedule tables (and the authorizer, the
+ * incident and credential-rotation functions, the fallback route) into dist/functions/<name>/index.mjs
+ * with the build definition of infra/bundling.ts, the AWS SDK v3 bundled. Prints each bundle's size and
+ * writes dist/functions/sizes.json and docs/openapi.json.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { esbuildOptions, nodejsBuild } from "../infra/bundling";
+import { functionCatalogue } from "../infra/function-catalogue";
 import { openApiDocument } from "../infra/openapi";
-import { authorizerHandler, fallbackHandler, incidentHandler, routeList } from "../infra/routes";
-import { credentialRotationHandler, scheduleList } from "../infra/schedules";
 
 export const outRoot = path.resolve("dist/functions");
 
+/** The `nodejs` props infra gives SST for every function (asserted identical by the infra test). */
+export const buildDefinition = nodejsBuild;
+
+/** Every function of the catalogue, as a bundle to build. */
 export function entries(): Array<{ name: string; file: string }> {
-  const specs = [
-    ...routeList.map((r) => r.handler),
-    ...scheduleList.map((s) => s.handler),
-    authorizerHandler,
-    credentialRotationHandler,
-    incidentHandler,
-    fallbackHandler,
-  ];
-  return [...new Set(specs)].map((spec) => {
-    const file = spec.slice(0, spec.lastIndexOf("."));
-    return { name: file.replace(/^functions\//, "").replace(/\//g, "-"), file: `${file}.ts` };
-  });
+  return functionCatalogue.map((f) => ({ name: f.name, file: f.file }));
 }
 
 export interface BundleResult {
@@ -38,29 +32,14 @@ export interface BundleResult {
 }
 
 /**
- * One function's bundle, code-split: clients a route rarely needs (node-vault, CloudWatch, Secrets
- * Manager, the SigV4 signer) sit in chunks that load on first use, so a cached read never loads them.
+ * One function's bundle, built with exactly the options SST's Node builder derives from
+ * `functionDefaults.nodejs` (infra/bundling.ts): what this writes to dist/ is what a deploy uploads.
  */
 export async function bundle(entry: { name: string; file: string }, outDir = outRoot): Promise<BundleResult> {
   const dir = path.join(outDir, entry.name);
   rmSync(dir, { recursive: true, force: true });
-  const result = await build({
-    entryPoints: { index: entry.file },
-    outdir: dir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    target: "node22",
-    format: "esm",
-    minify: true,
-    sourcemap: false,
-    legalComments: "none",
-    metafile: true,
-    // node-vault and axios are CommonJS and require() Node built-ins; give the ESM bundle a require.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    logLevel: "warning",
-  });
+  const result = await build(esbuildOptions(buildDefinition, { entry: entry.file, outdir: dir }));
+  if (!result.metafile) throw new Error(`esbuild gave no metafile for ${entry.name}`);
   const outputs = result.metafile.outputs;
   const outfile = path.join(dir, "index.mjs");
   const key = Object.keys(outputs).find((k) => path.resolve(k) === outfile) as string;
@@ -72,21 +51,55 @@ export async function bundle(entry: { name: string; file: string }, outDir = out
       if (imported.kind === "import-statement" && outputs[imported.path]) visit(imported.path);
   };
   visit(key);
-  const size = (files: Iterable<string>) => [...files].reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0);
+  // Source maps are uploaded apart from the code (SST does the same); they are not loaded at init.
+  const code = (files: Iterable<string>) => [...files].filter((f) => !f.endsWith(".map"));
+  const size = (files: Iterable<string>) => code(files).reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0);
   return { name: entry.name, outfile, initBytes: size(seen), totalBytes: size(Object.keys(outputs)) };
 }
 
-async function main() {
+/** The sources a bundle is made of: when none changed since the last build, dist/ is current. */
+function sourceDigest(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(full);
+      } else if (/\.(ts|json)$/.test(entry.name)) {
+        hash.update(full).update(readFileSync(full));
+      }
+    }
+  };
+  for (const dir of ["functions", "infra", "packages/core/src", "packages/lambda/src"]) walk(path.resolve(dir));
+  hash.update(readFileSync(path.resolve("package-lock.json")));
+  return hash.digest("hex");
+}
+
+const stampFile = () => path.join(outRoot, ".sources.sha256");
+
+/** True when dist/functions was built from the sources as they are now. */
+export function bundlesUpToDate(): boolean {
+  return existsSync(stampFile()) && readFileSync(stampFile(), "utf8").trim() === sourceDigest();
+}
+
+/** Builds every bundle (two at a time: esbuild uses both cores), writes sizes.json and the stamp. */
+export async function buildAll(log: (line: string) => void = () => {}): Promise<BundleResult[]> {
   mkdirSync(outRoot, { recursive: true });
-  const results = [];
-  for (const entry of entries()) results.push(await bundle(entry));
-  const width = Math.max(...results.map((r) => r.name.length));
-  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
-  process.stdout.write(`${"bundle".padEnd(width)}  ${"at init".padStart(10)}  ${"deployed".padStart(10)}\n`);
-  for (const r of results) process.stdout.write(`${r.name.padEnd(width)}  ${kb(r.initBytes)}  ${kb(r.totalBytes)}\n`);
-  mkdirSync("docs", { recursive: true });
-  writeFileSync("docs/openapi.json", `${JSON.stringify(openApiDocument(), null, 2)}\n`);
-  process.stdout.write("docs/openapi.json written\n");
+  rmSync(stampFile(), { force: true });
+  const digest = sourceDigest();
+  const queue = entries();
+  const results: BundleResult[] = [];
+  const worker = async () => {
+    for (let entry = queue.shift(); entry; entry = queue.shift()) {
+      results.push(await bundle(entry));
+      log(`[build] ${entry.name} (${results.length}/${functionCatalogue.length})`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  results.sort(
+    (x, y) =>
+      functionCatalogue.findIndex((f) => f.name === x.name) - functionCatalogue.findIndex((f) => f.name === y.name),
+  );
   writeFileSync(
     path.join(outRoot, "sizes.json"),
     `${JSON.stringify(
@@ -94,6 +107,22 @@ async function main() {
       null,
       2,
     )}\n`,
+  );
+  writeFileSync(stampFile(), `${digest}\n`);
+  return results;
+}
+
+async function main() {
+  const started = Date.now();
+  const results = await buildAll();
+  const width = Math.max(...results.map((r) => r.name.length));
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
+  process.stdout.write(`${"bundle".padEnd(width)}  ${"at init".padStart(10)}  ${"deployed".padStart(10)}\n`);
+  for (const r of results) process.stdout.write(`${r.name.padEnd(width)}  ${kb(r.initBytes)}  ${kb(r.totalBytes)}\n`);
+  mkdirSync("docs", { recursive: true });
+  writeFileSync("docs/openapi.json", `${JSON.stringify(openApiDocument(), null, 2)}\n`);
+  process.stdout.write(
+    `docs/openapi.json written; ${results.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
 }
 

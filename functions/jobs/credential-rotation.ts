@@ -1,32 +1,23 @@
 import { createNodeVaultTransport, PlaneCredentialRotation } from "@vaultops/core";
-import { defaultContext } from "@vaultops/lambda";
+import { secretsManagerRotation } from "@vaultops/lambda";
 
 /**
  * Invoked by Secrets Manager (not by a schedule of ours) with {SecretId, ClientRequestToken, Step}
  * to rotate the plane's own AppRole secret_id in four steps.
  */
-export const createHandler =
-  (getContext = defaultContext) =>
-  async (event: { SecretId?: string; ClientRequestToken?: string; Step?: string }): Promise<void> => {
-    const ctx = getContext();
-    const rotation = new PlaneCredentialRotation({
-      clients: ctx.clients,
-      gateway: ctx.gateway,
-      transport: createNodeVaultTransport({
-        address: ctx.settings.VAULT_ADDR,
-        namespace: ctx.settings.VAULT_NAMESPACE,
-        timeoutMs: ctx.settings.VAULT_REQUEST_TIMEOUT_MS,
-      }),
-      approleMount: ctx.settings.VAULT_APPROLE_MOUNT,
-      defaultRoleName: ctx.settings.VAULT_APPROLE_ROLE,
-      logger: ctx.logger,
-    });
-    try {
-      await rotation.run(event);
-    } catch (error) {
-      ctx.logger.error("credential rotation step failed", { step: event.Step, error });
-      throw error;
-    }
-  };
+export const createHandler = secretsManagerRotation((ctx, event) =>
+  new PlaneCredentialRotation({
+    clients: ctx.clients,
+    gateway: ctx.gateway,
+    transport: createNodeVaultTransport({
+      address: ctx.settings.VAULT_ADDR,
+      namespace: ctx.settings.VAULT_NAMESPACE,
+      timeoutMs: ctx.settings.VAULT_REQUEST_TIMEOUT_MS,
+    }),
+    approleMount: ctx.settings.VAULT_APPROLE_MOUNT,
+    defaultRoleName: ctx.settings.VAULT_APPROLE_ROLE,
+    logger: ctx.logger,
+  }).run(event),
+);
 
 export const handler = createHandler();

@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { esbuildOptions, nodejsBuild } from "../../infra/bundling";
 import { authorizerHandler, routeList } from "../../infra/routes";
 import { scheduleList } from "../../infra/schedules";
+import { buildDefinition } from "../../scripts/build";
 
 /**
  * Loads sst.config.ts with SST's globals replaced by a recorder and checks the resource graph it
@@ -13,16 +15,18 @@ interface Recorded {
   type: string;
   name: string;
   args: Record<string, unknown>;
+  opts: Record<string, unknown>;
+  self: unknown;
 }
-const resources: Recorded[] = [];
-const routes: Array<{ route: string; handler: Record<string, unknown>; args: Record<string, unknown> }> = [];
-const authorizers: Array<Record<string, unknown>> = [];
+let resources: Recorded[] = [];
+let routes: Array<{ route: string; handler: Record<string, unknown>; args: Record<string, unknown> }> = [];
+let authorizers: Array<Record<string, unknown>> = [];
 
 function resource(type: string, outputs: Record<string, string> = {}) {
   return class {
     [key: string]: unknown;
-    constructor(name: string, args: Record<string, unknown> = {}) {
-      resources.push({ type, name, args });
+    constructor(name: string, args: Record<string, unknown> = {}, opts: Record<string, unknown> = {}) {
+      resources.push({ type, name, args, opts, self: this });
       for (const [k, v] of Object.entries(outputs)) this[k] = `${v}:${name}`;
     }
   };
@@ -38,15 +42,29 @@ class Api extends resource("sst.aws.ApiGatewayV2", { url: "url" }) {
   }
 }
 
-let outputs: Record<string, unknown>;
-let app: Record<string, unknown>;
+interface Loaded {
+  app: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  resources: Recorded[];
+  routes: typeof routes;
+  authorizers: typeof authorizers;
+  functionDefaults: { nodejs: unknown };
+  /** infra/bundling.ts's definition, as the loaded config's module graph holds it. */
+  nodejsBuild: unknown;
+}
 
-beforeAll(async () => {
+/** Runs sst.config.ts for a stage, with SST's and Pulumi's globals replaced by the recorder. */
+async function load(stage: string, env: Record<string, string> = {}): Promise<Loaded> {
+  resources = [];
+  routes = [];
+  authorizers = [];
+  vi.resetModules();
   const g = globalThis as Record<string, unknown>;
   g.$config = (config: unknown) => config;
-  g.$app = { name: "vaultops", stage: "test" };
+  g.$app = { name: "vaultops", stage };
   g.$jsonStringify = (value: unknown) => JSON.stringify(value);
-  process.env.VAULTOPS_ALARM_SCOPES = "prod/payments";
+  g.$interpolate = (strings: TemplateStringsArray, ...values: unknown[]) =>
+    strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ""), "");
   g.sst = {
     aws: {
       Dynamo: resource("sst.aws.Dynamo", { name: "table-name", arn: "table-arn" }),
@@ -67,18 +85,63 @@ beforeAll(async () => {
       Dashboard: resource("aws.cloudwatch.Dashboard", { dashboardName: "dashboard" }),
     },
     getRegionOutput: () => ({ name: "us-east-1" }),
+    getCallerIdentityOutput: () => ({ accountId: "123456789012" }),
     lambda: { Permission: resource("aws.lambda.Permission") },
   };
-  process.env.VAULT_ADDR = "https://vault.example.com:8200";
-  // Imported by URL so that tsc does not follow it: SST's global types exist only after `sst install`.
-  const configUrl = pathToFileURL(path.resolve("sst.config.ts")).href;
-  const config = ((await import(configUrl)) as { default: unknown }).default as {
-    app(input: { stage: string }): Record<string, unknown>;
-    run(): Promise<Record<string, unknown>>;
-  };
-  app = config.app({ stage: "production" });
-  outputs = await config.run();
+  const saved = { ...process.env };
+  Object.assign(
+    process.env,
+    { VAULT_ADDR: "https://vault.example.com:8200", VAULTOPS_ALARM_SCOPES: "prod/payments" },
+    env,
+  );
+  try {
+    // Imported by URL so that tsc does not follow it: SST's global types exist only after `sst install`.
+    const configUrl = pathToFileURL(path.resolve("sst.config.ts")).href;
+    const config = ((await import(configUrl)) as { default: unknown }).default as {
+      app(input: { stage: string }): Record<string, unknown>;
+      run(): Promise<Record<string, unknown>>;
+    };
+    const loadedApp = config.app({ stage });
+    const loadedOutputs = await config.run();
+    const functions = (await import(pathToFileURL(path.resolve("infra/functions.ts")).href)) as {
+      functionDefaults: { nodejs: unknown };
+    };
+    const bundling = (await import(pathToFileURL(path.resolve("infra/bundling.ts")).href)) as {
+      nodejsBuild: unknown;
+    };
+    return {
+      nodejsBuild: bundling.nodejsBuild,
+      app: loadedApp,
+      outputs: loadedOutputs,
+      resources,
+      routes,
+      authorizers,
+      functionDefaults: functions.functionDefaults,
+    };
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
+let outputs: Record<string, unknown>;
+let app: Record<string, unknown>;
+let production: Loaded;
+
+beforeAll(async () => {
+  // A non-production stage deployed a second time, after the credentials were stored.
+  const test = await load("test", { VAULTOPS_CREDENTIAL_ROTATION: "on" });
+  production = await load("production");
+  ({ app } = production);
+  ({ outputs } = test);
+  resources = test.resources;
+  routes = test.routes;
+  authorizers = test.authorizers;
+  functionDefaultsNodejs = test.functionDefaults.nodejs;
+  loadedNodejsBuild = test.nodejsBuild;
 });
+let functionDefaultsNodejs: unknown;
+let loadedNodejsBuild: unknown;
 
 const exportsHandler = async (spec: string) => {
   const file = spec.slice(0, spec.lastIndexOf("."));
@@ -148,6 +211,51 @@ describe("sst.config.ts", () => {
     expect(env).toMatchObject({ SNAPSHOT_BUCKET: "bucket-name:Snapshots", SNAPSHOT_KMS_KEY_ID: "key-arn:SnapshotKey" });
     const permissions = restore?.handler.permissions as Array<{ actions: string[]; resources: string[] }>;
     expect(permissions.find((p) => p.actions.includes("kms:Decrypt"))?.resources).toEqual(["key-arn:SnapshotKey"]);
+  });
+
+  it("builds every function with the one definition npm run build uses, as SST's Node builder does for ESM", () => {
+    expect(buildDefinition).toBe(nodejsBuild);
+    const functions = [
+      ...routes.map((r) => r.handler),
+      ...resources.filter((r) => r.type === "sst.aws.Function").map((r) => r.args),
+      ...resources.filter((r) => r.type === "sst.aws.Cron").map((r) => r.args.function as Record<string, unknown>),
+      ...authorizers.map((a) => (a.lambda as { function: Record<string, unknown> }).function),
+    ];
+    expect(functions.length).toBeGreaterThan(routeList.length + scheduleList.length);
+    for (const fn of functions) expect(fn.nodejs).toBe(loadedNodejsBuild);
+    expect(functionDefaultsNodejs).toBe(loadedNodejsBuild);
+    expect(loadedNodejsBuild).toEqual(nodejsBuild);
+    const options = esbuildOptions(nodejsBuild, { entry: "functions/config/get.ts", outdir: "dist/x" });
+    expect(options).toMatchObject({
+      format: "esm",
+      platform: "node",
+      bundle: true,
+      keepNames: true,
+      splitting: true,
+      minify: true,
+      target: "es2023",
+      mainFields: ["module", "main"],
+      outExtension: { ".js": ".mjs" },
+    });
+    expect(options.banner?.js).toMatch(/createRequire as topLevelCreateRequire/);
+    expect(options.banner?.js).toMatch(/const __filename = /);
+    expect(options.banner?.js).toMatch(/const __dirname = /);
+  });
+
+  it("declares the credential rotation only on a deploy that asks for it, after its invoke permission", async () => {
+    expect(production.resources.find((r) => r.type === "aws.secretsmanager.SecretRotation")).toBeUndefined();
+    const rotation = resources.find((r) => r.type === "aws.secretsmanager.SecretRotation");
+    const permission = resources.find(
+      (r) => r.type === "aws.lambda.Permission" && r.name === "CredentialRotationInvoke",
+    );
+    expect(rotation?.opts.dependsOn).toEqual([permission?.self]);
+  });
+
+  it("frees secret names at once when a non-production stage is removed; production keeps the recovery window", () => {
+    for (const secret of resources.filter((r) => r.type === "aws.secretsmanager.Secret"))
+      expect(secret.args.recoveryWindowInDays, secret.name).toBe(0);
+    for (const secret of production.resources.filter((r) => r.type === "aws.secretsmanager.Secret"))
+      expect(secret.args.recoveryWindowInDays, secret.name).toBeUndefined();
   });
 
   it("rotates the Vault credentials secret every 30 days through the four-step function", async () => {
@@ -224,7 +332,10 @@ describe("sst.config.ts", () => {
       resources.find((r) => r.type === "aws.lambda.Permission" && r.name === "IncidentResponseFromAlarms")?.args,
     ).toMatchObject({
       principal: "lambda.alarms.cloudwatch.amazonaws.com",
+      sourceAccount: "123456789012",
+      sourceArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:vaultops-test-*",
     });
+    for (const [name, args] of Object.entries(alarms)) expect(String(args.name), name).toMatch(/^vaultops-test-/);
     const dashboard = resources.find((r) => r.type === "aws.cloudwatch.Dashboard");
     const titles = JSON.parse(dashboard?.args.dashboardBody as string).widgets.map(
       (w: { properties: { title: string } }) => w.properties.title,

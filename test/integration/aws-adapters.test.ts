@@ -4,6 +4,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { signGetCallerIdentity, toAwsIamLogin } from "@vaultops/core";
 import { describe, expect, inject, it } from "vitest";
 import { createHandler as healthCheckJob } from "../../functions/jobs/health-check";
+import { scheduledEvent } from "../support/events";
 import { contextFor, testEnv, vaultApi } from "../support/harness";
 
 const services = () => inject("services");
@@ -109,7 +110,7 @@ describe("scheduled health check", () => {
     const token = await childToken("7200s");
     const env = await testEnv({ CLOUDWATCH_ENABLED: "true", METRICS_NAMESPACE: namespace, VAULT_TOKEN: token });
     const ctx = contextFor(env);
-    const summary = await healthCheckJob(() => ctx)({});
+    const summary = await healthCheckJob(() => ctx)(scheduledEvent() as never);
     expect(summary).toMatchObject({ status: "healthy", token_renewed: false });
     const cw = new CloudWatchClient({ ...aws, endpoint: services().awsEndpoint });
     const listed = await cw.send(new ListMetricsCommand({ Namespace: namespace }));
@@ -136,7 +137,7 @@ describe("scheduled health check", () => {
   it("renews a renewable token that is under the threshold", async () => {
     const token = await childToken("1200s");
     const ctx = contextFor(await testEnv({ VAULT_TOKEN: token, TOKEN_RENEW_THRESHOLD_SECONDS: "3600" }));
-    const summary = await healthCheckJob(() => ctx)({});
+    const summary = await healthCheckJob(() => ctx)(scheduledEvent() as never);
     expect(summary.token_renewed).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { createHandler as history } from "../../functions/rotation/history";
 import { createHandler as putPolicy } from "../../functions/rotation/put-policy";
 import { createHandler as rotate } from "../../functions/rotation/rotate";
 import { createHandler as rotationStatus } from "../../functions/rotation/status";
+import { scheduledEvent } from "../support/events";
 import { contextFor, httpEvent, invoke, registerSecret, testEnv, vaultApi } from "../support/harness";
 
 /** Scheduled and manual rotation against real Vault, with a simulated clock for due dates. */
@@ -103,7 +104,7 @@ describe("the hourly rotation job", () => {
       actor,
     );
     now += 2 * DAY;
-    const summary = await rotationJob(() => ctx)({});
+    const summary = await rotationJob(() => ctx)(scheduledEvent() as never);
     expect(summary).toMatchObject({ rotated: 1, failed: 0 });
     const rotated = await vaultValue("due");
     registerSecret(rotated as string);
@@ -115,7 +116,7 @@ describe("the hourly rotation job", () => {
 
     // Past the grace period the next run makes the previous version unreadable.
     now += 13 * 3_600_000;
-    const second = await rotationJob(() => ctx)({});
+    const second = await rotationJob(() => ctx)(scheduledEvent() as never);
     expect(second).toMatchObject({ retired: 1, rotated: 0 });
     expect(await vaultValue("due", 1)).toBeUndefined();
     expect(await vaultValue("due")).toBe(rotated);
@@ -141,7 +142,7 @@ describe("the hourly rotation job", () => {
     await vaultApi(vaultAddr, vaultToken, "POST", `secret/data/${ns.environment}/${ns.service_name}/flaky`, {
       data: { value: "v-restored", is_encrypted: true },
     });
-    await rotationJob(() => ctx)({});
+    await rotationJob(() => ctx)(scheduledEvent() as never);
     expect((await ctx.rotation.getPolicy({ ...ns, key: "flaky" })).status).toMatchObject({
       last_outcome: "success",
       consecutive_failures: 0,

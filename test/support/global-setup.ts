@@ -15,7 +15,7 @@ export default async function setup(project: TestProject) {
   writeFileSync(logFile, "");
   writeFileSync(secretsFile, "");
   const started = Date.now();
-  const services = await startLocalServices({ moto: true, useExternalVault: false, log });
+  const services = await startLocalServices({ moto: true, useExternalVault: false, useExternalDynamo: false, log });
   log(`[test] services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("services", {
     vaultAddr: services.vault.addr,

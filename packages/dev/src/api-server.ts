@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { matchRoute } from "../../../infra/route-match";
 import { authorizerHandler, fallbackHandler } from "../../../infra/routes";
-import { lambdaContext, loadHandler } from "./handlers";
+import { type Invoker, sourceInvoker } from "./invoker";
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -23,19 +23,35 @@ const send = (res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 };
 
+/** Bodies API Gateway passes as text; anything else arrives base64-encoded (`isBase64Encoded: true`). */
+const textual = (contentType: string | undefined) =>
+  !contentType || /^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType);
+
+/** How long API Gateway reuses an authorizer's answer for one Authorization header (infra/api.ts: 300 s). */
+export const AUTHORIZER_TTL_MS = 300_000;
+
 /**
- * The local stand-in for API Gateway HTTP API: turns each request into a payload v2 event, runs the
- * real authorizer for protected routes (401 without an Authorization header, as API Gateway does),
- * and calls the route's real handler.
+ * The local stand-in for API Gateway HTTP API: turns each request into a payload 2.0 event (header
+ * names lower-cased, cookies apart, binary bodies base64), runs the authorizer function for
+ * protected routes (401 without an Authorization header) and reuses its answer per header value for
+ * 5 minutes, as API Gateway's authorizer cache does, then runs the route's function through the
+ * invoker: in this process (`source`) or as a built bundle under the Lambda emulator (`lambda`).
  */
-export async function startApiServer(options: { port: number; host?: string; log?: (line: string) => void }) {
+export async function startApiServer(options: {
+  port: number;
+  host?: string;
+  log?: (line: string) => void;
+  invoker?: Invoker;
+}) {
+  const invoker = options.invoker ?? sourceInvoker();
+  const decisions = new Map<string, { until: number; isAuthorized: boolean; context: Record<string, unknown> }>();
   const server = http.createServer(async (req, res) => {
     const started = Date.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     try {
       const { match, params: pathParameters } = matchRoute(method, url.pathname);
-      // Unmatched requests go to the `$default` route's handler, as in API Gateway.
+      // Unmatched requests go to the `$default` route's function, as in API Gateway.
       const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
       const handlerSpec = match?.route.handler ?? fallbackHandler;
       const scope = match?.route.scope ?? "public";
@@ -43,10 +59,13 @@ export async function startApiServer(options: { port: number; host?: string; log
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
       }
+      const cookies = headers.cookie ? headers.cookie.split(/;\s*/).filter(Boolean) : undefined;
+      delete headers.cookie;
       const query: Record<string, string> = {};
       for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
       // API Gateway caps payloads at 10 MB; the handlers enforce their own, smaller limit.
       const body = await readBody(req, 10 * 1024 * 1024);
+      const base64 = body.length > 0 && !textual(headers["content-type"]);
       const requestId = randomUUID();
       const now = new Date();
       const event = {
@@ -54,6 +73,7 @@ export async function startApiServer(options: { port: number; host?: string; log
         routeKey,
         rawPath: url.pathname,
         rawQueryString: url.search.replace(/^\?/, ""),
+        ...(cookies ? { cookies } : {}),
         headers,
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
         ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
@@ -76,31 +96,63 @@ export async function startApiServer(options: { port: number; host?: string; log
           timeEpoch: now.getTime(),
           authorizer: undefined as unknown,
         },
-        body: body.length ? body.toString("utf8") : undefined,
-        isBase64Encoded: false,
+        ...(body.length ? { body: body.toString(base64 ? "base64" : "utf8") } : {}),
+        isBase64Encoded: base64,
       };
       if (scope !== "public") {
-        if (!headers.authorization) return send(res, 401, JSON.stringify({ message: "Unauthorized" }));
-        const authorizer = await loadHandler(authorizerHandler);
-        const decision = (await authorizer(
-          { type: "REQUEST", routeArn: event.routeKey, ...event },
-          lambdaContext("authorizer", requestId),
-        )) as { isAuthorized: boolean; context?: Record<string, unknown> };
+        const identity = headers.authorization;
+        if (!identity) return send(res, 401, JSON.stringify({ message: "Unauthorized" }));
+        let decision = decisions.get(identity);
+        if (!decision || decision.until <= Date.now()) {
+          const answer = await invoker.invoke(
+            authorizerHandler,
+            {
+              ...event,
+              type: "REQUEST",
+              routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
+              identitySource: [identity],
+            },
+            requestId,
+          );
+          if (answer.functionError) {
+            options.log?.(
+              `[api] authorizer failed: ${answer.functionError.errorType}: ${answer.functionError.errorMessage}`,
+            );
+            return send(res, 500, JSON.stringify({ message: "Internal Server Error" }));
+          }
+          const result = answer.payload as { isAuthorized?: boolean; context?: Record<string, unknown> };
+          decision = {
+            until: Date.now() + AUTHORIZER_TTL_MS,
+            isAuthorized: result?.isAuthorized === true,
+            context: result?.context ?? {},
+          };
+          decisions.set(identity, decision);
+        }
         if (!decision.isAuthorized) return send(res, 403, JSON.stringify({ message: "Forbidden" }));
-        event.requestContext.authorizer = { lambda: decision.context ?? {} };
+        event.requestContext.authorizer = { lambda: decision.context };
       }
-      const handler = await loadHandler(handlerSpec);
-      const result = (await handler(event, lambdaContext(handlerSpec, requestId))) as {
+      const answer = await invoker.invoke(handlerSpec, event, requestId);
+      if (answer.functionError) {
+        // A function error is API Gateway's bare 500; the function's own log has the details.
+        options.log?.(
+          `[api] ${method} ${url.pathname}: ${answer.functionError.errorType}: ${answer.functionError.errorMessage}`,
+        );
+        return send(res, 500, JSON.stringify({ message: "Internal Server Error" }));
+      }
+      const result = answer.payload as {
         statusCode?: number;
         headers?: Record<string, string>;
         body?: string;
         isBase64Encoded?: boolean;
+        cookies?: string[];
       };
       const payload = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? "");
-      res.writeHead(result.statusCode ?? 200, result.headers ?? {});
+      const outHeaders: Record<string, string | string[]> = { ...(result.headers ?? {}) };
+      if (result.cookies?.length) outHeaders["set-cookie"] = result.cookies;
+      res.writeHead(result.statusCode ?? 200, outHeaders);
       res.end(payload);
     } catch (error) {
-      // A handler that throws is what Lambda reports as an internal error.
+      // The gateway's own failure (an emulator that would not start): what API Gateway reports as 500.
       options.log?.(`[api] ${method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: "Internal Server Error" }));
     } finally {
@@ -117,6 +169,8 @@ export async function startApiServer(options: { port: number; host?: string; log
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    /** Forgets the authorizer's cached answers (as a redeploy of the API would). */
+    forgetAuthorizations: () => decisions.clear(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,38 +1,91 @@
 /**
  * `npm run dev`: Vault, DynamoDB, every route of infra/routes.ts on 127.0.0.1:${PORT:-3000} and every
  * job of infra/schedules.ts, with nothing to set up beyond `npm ci`. Ctrl-C stops all of it.
+ *
+ * VAULTOPS_RUNTIME=source (default): the TypeScript handlers in this process, for fast edits.
+ * VAULTOPS_RUNTIME=lambda: `npm run build`'s bundles, each function in its own emulated Lambda.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildAll, bundlesUpToDate, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
+import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
+import { ensureLambdaTools } from "./lambda-tools";
 import { stateDir } from "./paths";
 import { startScheduler } from "./scheduler";
-import { applyHandlerEnvironment, startLocalServices } from "./stack";
+import { applyHandlerEnvironment, type LocalServices, startLocalServices } from "./stack";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+function runtimeMode(): RuntimeMode {
+  const mode = process.env.VAULTOPS_RUNTIME ?? "source";
+  if (mode !== "source" && mode !== "lambda")
+    throw new Error(`VAULTOPS_RUNTIME must be "source" or "lambda", got "${mode}"`);
+  return mode;
+}
+
+/** The bundles, built when the sources changed since the last build, each under the Lambda emulator. */
+async function lambdaRuntime(services: LocalServices, env: Record<string, string>): Promise<Invoker> {
+  const { tools, missing } = await ensureLambdaTools(log);
+  if (!tools) {
+    throw new Error(`VAULTOPS_RUNTIME=lambda needs ${missing.join(" and ")}`);
+  }
+  for (const note of tools.notes) log(`vaultops dev: ${note}`);
+  if (bundlesUpToDate()) {
+    log("vaultops dev: dist/functions is current with the sources");
+  } else {
+    const started = Date.now();
+    log("vaultops dev: building the function bundles (npm run build)...");
+    await buildAll();
+    log(`vaultops dev: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return lambdaInvoker({
+    tools,
+    bundleRoot: outRoot,
+    env: { ...services.env, ...env },
+    log: (line) => log(line),
+  });
+}
+
 async function main() {
   const started = Date.now();
+  const mode = runtimeMode();
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
-  log("vaultops dev: starting Vault and DynamoDB...");
+  log(`vaultops dev: starting Vault and DynamoDB (runtime: ${mode})...`);
   const services = await startLocalServices({
     moto: process.env.VAULTOPS_DEV_MOTO === "1",
     ...(process.env.API_TOKEN ? { apiToken: process.env.API_TOKEN } : {}),
     ...(process.env.API_READ_TOKEN ? { apiReadToken: process.env.API_READ_TOKEN } : {}),
     log,
   });
-  applyHandlerEnvironment({ ...services.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" });
+  // What the functions read beside the stack's addresses; paths absolute, as a function's working
+  // directory is its bundle (as /var/task is in Lambda).
+  const functionEnv: Record<string, string> = {
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    SNAPSHOT_DIR: path.resolve(process.env.SNAPSHOT_DIR ?? path.join(stateDir, "snapshots")),
+    SNAPSHOT_KEY_FILE: path.resolve(process.env.SNAPSHOT_KEY_FILE ?? path.join(stateDir, "snapshot.key")),
+  };
+  for (const name of ["VAULTOPS_LOG_TEE", "EMF_ENABLED", "AUDIT_READS", "CACHE_TTL_SECONDS", "HEALTH_MEMO_MS"])
+    if (process.env[name]) functionEnv[name] = process.env[name] as string;
+  let invoker: Invoker;
   let api: Awaited<ReturnType<typeof startApiServer>>;
   try {
-    api = await startApiServer({ port, log });
+    if (mode === "lambda") {
+      invoker = await lambdaRuntime(services, functionEnv);
+    } else {
+      applyHandlerEnvironment({ ...services.env, ...functionEnv });
+      invoker = sourceInvoker();
+    }
+    api = await startApiServer({ port, log, invoker });
   } catch (error) {
     await services.stop();
     throw error;
   }
-  const scheduler = startScheduler({ log });
+  const scheduler = startScheduler({ log, invoker });
   const facts = {
+    runtime: mode,
     apiUrl: api.url,
     apiToken: services.env.API_TOKEN,
     apiReadToken: services.env.API_READ_TOKEN,
@@ -48,11 +101,12 @@ async function main() {
 
   const lines = [
     "",
+    `  Runtime     ${mode === "lambda" ? "lambda: each function's bundle (dist/functions) in its own emulated Lambda" : "source: the TypeScript handlers in this process"}`,
     `  API         ${facts.apiUrl}   (try: curl ${facts.apiUrl}/api/v1/vault/health)`,
     `  API token   ${facts.apiToken} (admin)   read-only: ${facts.apiReadToken}`,
     `  Vault       ${facts.vaultAddr}${services.vault.external ? " (from VAULT_ADDR)" : ""}`,
     `  Vault token ${facts.vaultToken}${facts.vaultUnsealKey ? `   unseal key: ${facts.vaultUnsealKey}` : ""}`,
-    `  DynamoDB    ${facts.dynamodbEndpoint}`,
+    `  DynamoDB    ${facts.dynamodbEndpoint}${services.dynamo.external ? " (from DYNAMODB_ENDPOINT)" : ""}`,
     `  State       ${path.relative(process.cwd(), devFile)}`,
     "",
     `vaultops dev ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl-C to stop)`,
@@ -66,6 +120,7 @@ async function main() {
     log(`\nvaultops dev: ${signal}, stopping...`);
     scheduler.stop();
     await api.stop();
+    await invoker.stop();
     await services.stop();
     rmSync(devFile, { force: true });
     process.exit(0);

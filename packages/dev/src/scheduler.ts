@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type ScheduleDefinition, scheduleList } from "../../../infra/schedules";
-import { lambdaContext, loadHandler } from "./handlers";
+import { type Invoker, sourceInvoker } from "./invoker";
 
 /** An EventBridge "Scheduled Event", as a Cron job's function receives it. */
 export function scheduledEvent(id: string) {
@@ -17,14 +17,17 @@ export function scheduledEvent(id: string) {
   };
 }
 
-export async function runJob(job: ScheduleDefinition & { id: string }): Promise<unknown> {
-  const handler = await loadHandler(job.handler);
+/** Runs one job through the invoker; a function error becomes a thrown error naming the job. */
+export async function runJob(job: ScheduleDefinition & { id: string }, invoker: Invoker = sourceInvoker()) {
   const event = scheduledEvent(job.id);
-  return handler(event, lambdaContext(job.id, event.id, 60_000));
+  const result = await invoker.invoke(job.handler, event, event.id);
+  if (result.functionError) throw new Error(`${result.functionError.errorType}: ${result.functionError.errorMessage}`);
+  return result.payload;
 }
 
 /** Runs every job of the schedule table on its rate (first run at start); a run never overlaps itself. */
-export function startScheduler(options: { log: (line: string) => void; runAtStart?: boolean }) {
+export function startScheduler(options: { log: (line: string) => void; runAtStart?: boolean; invoker?: Invoker }) {
+  const invoker = options.invoker ?? sourceInvoker();
   const timers: NodeJS.Timeout[] = [];
   for (const job of scheduleList) {
     let running = false;
@@ -32,7 +35,7 @@ export function startScheduler(options: { log: (line: string) => void; runAtStar
       if (running) return;
       running = true;
       try {
-        await runJob(job);
+        await runJob(job, invoker);
       } catch (error) {
         options.log(`[scheduler] ${job.id} failed: ${(error as Error).message}`);
       } finally {

@@ -1,6 +1,6 @@
 import { AwsClients, ensureTable } from "@vaultops/core";
 import { resetDefaultContext } from "@vaultops/lambda";
-import { type DynamoServer, startDynamoServer } from "./dynamodb-server";
+import { type DynamoServer, externalDynamo, startDynamoServer } from "./dynamodb-server";
 import { type MotoServer, startMotoServer } from "./moto-server";
 import { externalVault, startVaultServer, type VaultServer } from "./vault-server";
 
@@ -24,6 +24,8 @@ export interface LocalServices {
 export async function startLocalServices(options: {
   moto?: boolean;
   useExternalVault?: boolean;
+  /** DYNAMODB_ENDPOINT set (moto's server, say): use it and start no dynalite. Default true. */
+  useExternalDynamo?: boolean;
   apiToken?: string;
   apiReadToken?: string;
   log?: (line: string) => void;
@@ -39,7 +41,7 @@ export async function startLocalServices(options: {
   try {
     const [vault, dynamo, moto] = await Promise.all([
       (options.useExternalVault !== false ? externalVault() : undefined) ?? startVaultServer({ log: options.log }),
-      startDynamoServer(),
+      (options.useExternalDynamo !== false ? externalDynamo() : undefined) ?? startDynamoServer(),
       options.moto ? startMotoServer(options.log) : Promise.resolve(undefined),
     ]);
     started.push(vault, dynamo);

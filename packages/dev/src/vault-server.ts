@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { spawnService } from "./child-service";
 import { freePort, waitFor } from "./ports";
 import { ensurePythonPackages, venvBin } from "./python-env";
+import { onPath } from "./which";
 
 export interface VaultServer {
   addr: string;
@@ -14,19 +14,6 @@ export interface VaultServer {
   external: boolean;
   binary?: string;
   stop(): Promise<void>;
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** The pinned OpenBao of the project's venv; else a bao or vault on the PATH; else install OpenBao. */

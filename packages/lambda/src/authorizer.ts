@@ -1,6 +1,7 @@
 import { bearerToken } from "@vaultops/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
+import { lowerCaseHeaders } from "./invocation";
 
 export type AuthorizerContext = { authenticated: boolean; principal?: string; scopes?: string };
 
@@ -11,9 +12,10 @@ export type AuthorizerContext = { authenticated: boolean; principal?: string; sc
  */
 export function tokenAuthorizer(getContext: ContextProvider = defaultContext) {
   return async (
-    event: Pick<APIGatewayRequestAuthorizerEventV2, "headers">,
+    event: Pick<APIGatewayRequestAuthorizerEventV2, "headers"> & { identitySource?: string[] | null },
   ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
-    const token = bearerToken(event.headers?.authorization ?? event.headers?.Authorization);
+    const header = lowerCaseHeaders(event.headers).authorization ?? event.identitySource?.[0];
+    const token = bearerToken(header);
     const principal = token ? await getContext().apiTokens.verify(token) : undefined;
     return {
       isAuthorized: true,

@@ -13,6 +13,7 @@ import {
 } from "@vaultops/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
+import { flushInvocation, lowerCaseHeaders } from "./invocation";
 
 /** What a route sees of the HTTP request: no Lambda event types past this file. */
 export interface ApiRequest {
@@ -108,7 +109,8 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
         query: Object.fromEntries(
           Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== ""),
         ) as Record<string, string>,
-        headers: (event.headers ?? {}) as Record<string, string>,
+        // API Gateway lower-cases header names; other front ends and SAM's sample events do not.
+        headers: lowerCaseHeaders(event.headers),
         body: parseBody(event),
         requestId,
         sourceIp,
@@ -146,12 +148,7 @@ function observe(
   const started = new WeakMap<object, number>();
   const finish = async (request: middy.Request<HttpEvent, APIGatewayProxyStructuredResultV2>) => {
     const ctx = getContext();
-    ctx.accessMetrics.flush();
-    try {
-      await ctx.recorder.flushIfDue();
-    } catch (error) {
-      ctx.logger.warn("counter flush failed", { error: (error as Error).message });
-    }
+    await flushInvocation(ctx, { always: false });
     ctx.logger.info("request", {
       route: `${spec.method} ${spec.path}`,
       status: request.response?.statusCode,
@@ -176,25 +173,4 @@ function observe(
       await finish(request);
     },
   };
-}
-
-/** Scheduled job handler: runs, flushes counters, logs its summary; a failure is logged and rethrown. */
-export function scheduledJob(name: string, fn: (ctx: VaultopsContext) => Promise<Record<string, unknown>>) {
-  return (getContext: ContextProvider = defaultContext) =>
-    async (_event: unknown): Promise<Record<string, unknown>> => {
-      const ctx = getContext();
-      const started = Date.now();
-      try {
-        const summary = await fn(ctx);
-        ctx.logger.info("job finished", { job: name, duration_ms: Date.now() - started, ...summary });
-        return summary;
-      } catch (error) {
-        ctx.logger.error("job failed", { job: name, error });
-        throw error;
-      } finally {
-        await ctx.recorder
-          .flush()
-          .catch((error: Error) => ctx.logger.warn("counter flush failed", { error: error.message }));
-      }
-    };
 }

@@ -306,8 +306,7 @@ export class MonitorService {
   }
 
   /** The scheduled health check: shared state, CloudWatch figures, renewal under the threshold. */
-  async runHealthCheckJob(): Promise<Record<string, unknown>> {
-    const started = this.clock.now();
+  async runHealthCheckJob(): Promise<{ ok: boolean; summary: Record<string, unknown> }> {
     const health = await this.checkHealth(true);
     let token = health.status === "healthy" ? await this.tokenInfo(true) : undefined;
     let renewed = false;
@@ -341,25 +340,11 @@ export class MonitorService {
       ...(renewError ? { renew_error: renewError } : {}),
       ...(warning ? { warning } : {}),
     };
-    await this.deps.jobRuns.record("health-check", {
-      at: started,
-      ok: health.status === "healthy" && !renewError,
-      durationMs: this.clock.now() - started,
-      summary,
-    });
-    return summary;
+    return { ok: health.status === "healthy" && !renewError, summary };
   }
 
-  async runCacheSweepJob(): Promise<Record<string, unknown>> {
-    const started = this.clock.now();
+  async runCacheSweepJob(): Promise<{ ok: boolean; summary: Record<string, unknown> }> {
     const sweep = await this.deps.cache.sweep();
-    await this.deps.jobRuns.record("cache-sweep", {
-      at: started,
-      ok: true,
-      durationMs: this.clock.now() - started,
-      summary: { ...sweep },
-    });
-    this.deps.logger.info("cache sweep", { removed: sweep.removed, remaining: sweep.remaining });
-    return { removed: sweep.removed, remaining: sweep.remaining };
+    return { ok: true, summary: { removed: sweep.removed, remaining: sweep.remaining } };
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * Every function vaultops deploys, with the memory and timeout infra gives it: read by infra (api,
+ * cron, alarms, credential-rotation), by `npm run build`, by the local Lambda runtime and by the
+ * benchmark, so a function's sizing is declared once.
+ */
+import { functionRuntime, functionSizing, megabytes, seconds } from "./bundling";
+import { authorizerHandler, fallbackHandler, incidentHandler, routeList } from "./routes";
+import { credentialRotationHandler, scheduleList } from "./schedules";
+
+export type FunctionKind = "route" | "authorizer" | "fallback" | "job" | "incident" | "credential-rotation";
+
+export interface FunctionSpec {
+  /** dist/functions/<name>: the handler file's path under functions/, slashes as dashes. */
+  name: string;
+  kind: FunctionKind;
+  /** `<file without extension>.<export>` as SST takes it. */
+  handler: string;
+  /** The source file. */
+  file: string;
+  memory: string;
+  timeout: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export const functionName = (handler: string): string =>
+  handler
+    .slice(0, handler.lastIndexOf("."))
+    .replace(/^functions\//, "")
+    .replace(/\//g, "-");
+
+function spec(kind: FunctionKind, handler: string, sizing: { memory?: string; timeout?: string } = {}): FunctionSpec {
+  const memory = sizing.memory ?? functionRuntime.memory;
+  const timeout = sizing.timeout ?? functionRuntime.timeout;
+  return {
+    name: functionName(handler),
+    kind,
+    handler,
+    file: `${handler.slice(0, handler.lastIndexOf("."))}.ts`,
+    memory,
+    timeout,
+    memoryMb: megabytes(memory),
+    timeoutSeconds: seconds(timeout),
+  };
+}
+
+export const functionCatalogue: FunctionSpec[] = [
+  ...routeList.map((route) => spec("route", route.handler, route.timeout ? { timeout: route.timeout } : {})),
+  ...scheduleList.map((job) => spec("job", job.handler, functionSizing.job)),
+  spec("authorizer", authorizerHandler, functionSizing.authorizer),
+  spec("credential-rotation", credentialRotationHandler, functionSizing.credentialRotation),
+  spec("incident", incidentHandler, functionSizing.incident),
+  spec("fallback", fallbackHandler, functionSizing.fallback),
+];
+
+/** The catalogue entry of a handler (every handler infra deploys has one). */
+export function functionFor(handler: string): FunctionSpec {
+  const found = functionCatalogue.find((f) => f.handler === handler);
+  if (!found) throw new Error(`${handler} is not in the function catalogue`);
+  return found;
+}
+
+/** What infra passes to SST for a function beside `functionDefaults`: its handler, memory and timeout. */
+export const sizedFunction = (handler: string) => {
+  const f = functionFor(handler);
+  return { handler: f.handler, memory: f.memory, timeout: f.timeout };
+};

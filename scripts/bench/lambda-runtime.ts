@@ -1,0 +1,336 @@
+/**
+ * The bench's Lambda section: every function's bundle (dist/functions) under the AWS Lambda Runtime
+ * Interface Emulator, as `VAULTOPS_RUNTIME=lambda npm run dev` runs it, beside a bare `@middy/core` +
+ * DynamoDB DocumentClient GetItem handler built with the same options and run the same way.
+ * - init: the emulator's `INIT REPORT` duration of a fresh environment (median of COLD_SAMPLES);
+ * - warm: the `REPORT` duration of the function's main path, p50 of WARM_SAMPLES after a warm-up.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { createContext, loadSettings } from "@vaultops/core";
+import { build } from "esbuild";
+import { esbuildOptions, nodejsBuild } from "../../infra/bundling";
+import { type FunctionSpec, functionCatalogue } from "../../infra/function-catalogue";
+import { routes } from "../../infra/routes";
+import { EmulatedFunction, type EmulatedFunctionSpec } from "../../packages/dev/src/lambda-emulator";
+import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
+import { buildAll, bundlesUpToDate, outRoot } from "../build";
+
+const COLD_SAMPLES = 5;
+const WARM_SAMPLES = 20;
+
+export interface LambdaFunctionBench {
+  name: string;
+  main_path: string;
+  init_ms: number;
+  init_ratio: number;
+  warm_p50_ms: number;
+  warm_ok: boolean;
+}
+
+export interface LambdaBench {
+  node: string;
+  cold_samples: number;
+  warm_samples: number;
+  reference_init_ms: number;
+  reference_warm_p50_ms: number;
+  max_init_ratio: number;
+  functions: LambdaFunctionBench[];
+  skipped?: string;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+type Ns = { environment: string; service_name: string };
+
+/** A payload 2.0 event as API Gateway passes it after the authorizer (admin context). */
+function httpEvent(
+  route: keyof typeof routes,
+  options: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown } = {},
+) {
+  const r = routes[route];
+  let pathname: string = r.path;
+  for (const [k, v] of Object.entries(options.params ?? {})) pathname = pathname.replace(`{${k}}`, v);
+  return {
+    version: "2.0",
+    routeKey: `${r.method} ${r.path}`,
+    rawPath: pathname,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { accept: "application/json", "content-type": "application/json" },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.params ? { pathParameters: options.params } : {}),
+    requestContext: {
+      http: { method: r.method, path: pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+      requestId: randomUUID(),
+      routeKey: `${r.method} ${r.path}`,
+      stage: "$default",
+      timeEpoch: Date.now(),
+      ...(r.scope === "public"
+        ? {}
+        : { authorizer: { lambda: { authenticated: true, principal: "bench", scopes: "admin" } } }),
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    isBase64Encoded: false,
+  };
+}
+
+/** The main path of each function, as an event factory (called once per invocation). */
+function mainPaths(ns: Ns, snapshotIds: string[]): Record<string, { label: string; event: (i: number) => unknown }> {
+  const q = ns;
+  const key = (k: string) => ({ params: { key: k }, query: q });
+  const byRoute: Partial<Record<keyof typeof routes, { label: string; event: (i: number) => unknown }>> = {
+    vaultHealth: { label: "GET, memoised health", event: () => httpEvent("vaultHealth") },
+    vaultMetrics: { label: "GET JSON", event: () => httpEvent("vaultMetrics") },
+    vaultStatus: { label: "GET", event: () => httpEvent("vaultStatus") },
+    vaultCacheClear: { label: "POST", event: () => httpEvent("vaultCacheClear") },
+    vaultTokenRenew: { label: "POST (root token: 400 not renewable)", event: () => httpEvent("vaultTokenRenew") },
+    configCreate: {
+      label: "POST a new key",
+      event: () =>
+        httpEvent("configCreate", { body: { key: `c-${randomBytes(5).toString("hex")}`, value: "v", ...ns } }),
+    },
+    configList: { label: "GET list of 60 keys", event: () => httpEvent("configList", { query: q }) },
+    configStatus: { label: "GET", event: () => httpEvent("configStatus") },
+    configGet: { label: "GET a cached plain value, read audited", event: () => httpEvent("configGet", key("plain")) },
+    configUpdate: {
+      label: "PUT unconditional",
+      event: (i) => httpEvent("configUpdate", { ...key("upd"), body: { value: `v${i}` } }),
+    },
+    configDelete: { label: "DELETE an existing key", event: (i) => httpEvent("configDelete", key(`del-${i}`)) },
+    configVersions: { label: "GET", event: () => httpEvent("configVersions", key("upd")) },
+    configRollback: {
+      label: "POST to version 1",
+      event: () => httpEvent("configRollback", { ...key("upd"), body: { version: 1 } }),
+    },
+    configRotationPut: {
+      label: "PUT a policy",
+      event: () =>
+        httpEvent("configRotationPut", { ...key("rot"), body: { interval_days: 30, generator: { name: "alnum32" } } }),
+    },
+    configRotationGet: { label: "GET", event: () => httpEvent("configRotationGet", key("rot")) },
+    configRotationDelete: {
+      label: "DELETE (404 after the first)",
+      event: () => httpEvent("configRotationDelete", key("rot")),
+    },
+    configRotate: { label: "POST rotate", event: () => httpEvent("configRotate", key("rot")) },
+    configRotationHistory: { label: "GET", event: () => httpEvent("configRotationHistory", key("rot")) },
+    rotationStatus: { label: "GET", event: () => httpEvent("rotationStatus") },
+    snapshotCreate: {
+      label: "POST of the bench prefix",
+      event: () =>
+        httpEvent("snapshotCreate", { body: { type: "full", prefix: `${ns.environment}/${ns.service_name}/` } }),
+    },
+    snapshotList: { label: "GET", event: () => httpEvent("snapshotList") },
+    snapshotGet: { label: "GET", event: () => httpEvent("snapshotGet", { params: { id: snapshotIds[0] as string } }) },
+    snapshotVerify: {
+      label: "POST verify",
+      event: () => httpEvent("snapshotVerify", { params: { id: snapshotIds[0] as string } }),
+    },
+    snapshotRestore: {
+      label: "POST dry run",
+      event: () => httpEvent("snapshotRestore", { params: { id: snapshotIds[0] as string } }),
+    },
+    snapshotDelete: {
+      label: "DELETE",
+      event: (i) => httpEvent("snapshotDelete", { params: { id: snapshotIds[i + 1] as string } }),
+    },
+    auditQuery: { label: "GET last 24 h", event: () => httpEvent("auditQuery") },
+    auditSummary: { label: "GET", event: () => httpEvent("auditSummary") },
+    auditAnomalies: { label: "GET", event: () => httpEvent("auditAnomalies") },
+    incidentList: { label: "GET", event: () => httpEvent("incidentList") },
+    openApi: { label: "GET", event: () => httpEvent("openApi") },
+  };
+  const out: Record<string, { label: string; event: (i: number) => unknown }> = {};
+  for (const [id, path] of Object.entries(byRoute)) out[routes[id as keyof typeof routes].handler] = path;
+  const scheduled = () => ({
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    detail: {},
+  });
+  for (const f of functionCatalogue.filter((f) => f.kind === "job"))
+    out[f.handler] = { label: "Scheduled Event", event: scheduled };
+  const authorizer = functionCatalogue.find((f) => f.kind === "authorizer") as FunctionSpec;
+  out[authorizer.handler] = {
+    label: "REQUEST authorizer, known token",
+    event: () => ({
+      type: "REQUEST",
+      version: "2.0",
+      identitySource: ["Bearer bench-token"],
+      headers: { authorization: "Bearer bench-token" },
+    }),
+  };
+  const incident = functionCatalogue.find((f) => f.kind === "incident") as FunctionSpec;
+  out[incident.handler] = {
+    label: "alarm event, record",
+    event: (i) => ({
+      source: "aws.cloudwatch",
+      alarmArn: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:bench",
+      alarmData: {
+        alarmName: `bench-${i}`,
+        state: { value: "ALARM", reason: "bench" },
+        configuration: { description: "vaultops:action=record" },
+      },
+    }),
+  };
+  const rotation = functionCatalogue.find((f) => f.kind === "credential-rotation") as FunctionSpec;
+  out[rotation.handler] = {
+    label: "rotation step of a secret that does not exist (refused)",
+    event: () => ({ SecretId: "bench-missing", ClientRequestToken: randomUUID(), Step: "createSecret" }),
+  };
+  const fallback = functionCatalogue.find((f) => f.kind === "fallback") as FunctionSpec;
+  out[fallback.handler] = {
+    label: "unknown path: 404",
+    event: () => ({ version: "2.0", rawPath: "/nope", requestContext: { http: { method: "GET", path: "/nope" } } }),
+  };
+  return out;
+}
+
+async function setup(env: Record<string, string>, ns: Ns): Promise<string[]> {
+  const ctx = createContext(loadSettings({ ...env, LOG_LEVEL: "error" }));
+  const actor = { name: "bench-setup" };
+  const create = (key: string, value = "v") => ctx.config.create({ key, value, ...ns, is_encrypted: false }, actor);
+  for (const k of ["upd", "rot"]) await create(k).catch(() => {});
+  for (let i = 0; i < WARM_SAMPLES + COLD_SAMPLES + 2; i++) await create(`del-${i}`).catch(() => {});
+  for (let i = 0; i < 60; i++) await create(`list-${i}`).catch(() => {});
+  const ids: string[] = [];
+  for (let i = 0; i < WARM_SAMPLES + 3; i++)
+    ids.push((await ctx.snapshots.create({ type: "full", prefix: `${ns.environment}/${ns.service_name}/` }, actor)).id);
+  ctx.clients.destroy();
+  return ids;
+}
+
+async function referenceBundle(): Promise<string> {
+  const dir = path.resolve("dist/bench/reference");
+  await build(esbuildOptions(nodejsBuild, { entry: "scripts/bench/bare-handler.ts", outdir: dir }));
+  return dir;
+}
+
+async function measure(
+  spec: EmulatedFunctionSpec,
+  tools: LambdaTools,
+  event: (i: number) => unknown,
+): Promise<{ initMs: number; warmP50: number; ok: boolean }> {
+  const inits: number[] = [];
+  for (let i = 0; i < COLD_SAMPLES; i++) {
+    const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
+    try {
+      const result = await fn.invoke(event(WARM_SAMPLES + i + 1));
+      if (result.initMs !== undefined) inits.push(result.initMs);
+    } finally {
+      await fn.stop();
+    }
+  }
+  const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
+  const durations: number[] = [];
+  let ok = true;
+  try {
+    await fn.invoke(event(WARM_SAMPLES + COLD_SAMPLES + 1));
+    for (let i = 0; i < WARM_SAMPLES; i++) {
+      const result = await fn.invoke(event(i));
+      if (result.functionError) ok = false;
+      if (result.durationMs !== undefined) durations.push(result.durationMs);
+    }
+  } finally {
+    await fn.stop();
+  }
+  return { initMs: median(inits), warmP50: median(durations), ok };
+}
+
+export async function lambdaRuntime(
+  base: Record<string, string>,
+  ns: Ns,
+  log: (line: string) => void,
+): Promise<LambdaBench> {
+  const { tools, missing } = await ensureLambdaTools(log);
+  const empty = {
+    node: "",
+    cold_samples: 0,
+    warm_samples: 0,
+    reference_init_ms: 0,
+    reference_warm_p50_ms: 0,
+    max_init_ratio: 0,
+    functions: [],
+  };
+  if (!tools) return { ...empty, skipped: `Lambda runtime missing: ${missing.join("; ")}` };
+  if (!bundlesUpToDate()) {
+    log("bench: building the bundles...");
+    await buildAll();
+  }
+  const benchNs = { environment: ns.environment, service_name: `${ns.service_name}-lambda` };
+  const env = {
+    ...base,
+    API_TOKEN: "bench-token",
+    // The reference handler's bare DynamoDBClient finds the local endpoint the SDK's standard way.
+    ...(base.DYNAMODB_ENDPOINT ? { AWS_ENDPOINT_URL_DYNAMODB: base.DYNAMODB_ENDPOINT } : {}),
+    SNAPSHOT_DIR: path.resolve(".vaultops/bench-snapshots"),
+    SNAPSHOT_KEY_FILE: path.resolve(".vaultops/bench-snapshot.key"),
+  };
+  log("bench: Lambda runtime: preparing keys and snapshots...");
+  const snapshotIds = await setup(env, benchNs);
+  const paths = mainPaths(benchNs, snapshotIds);
+  const referenceDir = await referenceBundle();
+  log(
+    `bench: Lambda runtime: reference (bare middy + DynamoDB GetItem), ${COLD_SAMPLES} cold starts + ${WARM_SAMPLES} warm...`,
+  );
+  const reference = await measure(
+    { name: "reference", bundleDir: referenceDir, memoryMb: 512, timeoutSeconds: 15, env },
+    tools,
+    () => ({}),
+  );
+  const functions: LambdaFunctionBench[] = [];
+  for (const f of functionCatalogue) {
+    const main = paths[f.handler];
+    if (!main) throw new Error(`no main path for ${f.handler}`);
+    const m = await measure(
+      {
+        name: f.name,
+        bundleDir: path.join(outRoot, f.name),
+        memoryMb: f.memoryMb,
+        timeoutSeconds: f.timeoutSeconds,
+        env,
+      },
+      tools,
+      main.event,
+    );
+    functions.push({
+      name: f.name,
+      main_path: main.label,
+      init_ms: round(m.initMs),
+      init_ratio: round(m.initMs / reference.initMs),
+      warm_p50_ms: round(m.warmP50),
+      warm_ok: m.ok,
+    });
+    log(`bench:   ${f.name.padEnd(26)} init ${m.initMs.toFixed(1)} ms   warm p50 ${m.warmP50.toFixed(2)} ms`);
+  }
+  return {
+    node: tools.nodeVersion,
+    cold_samples: COLD_SAMPLES,
+    warm_samples: WARM_SAMPLES,
+    reference_init_ms: round(reference.initMs),
+    reference_warm_p50_ms: round(reference.warmP50),
+    max_init_ratio: Math.max(...functions.map((f) => f.init_ratio)),
+    functions,
+  };
+}
+
+export function printLambda(bench: LambdaBench): string[] {
+  if (bench.skipped) return [`Lambda runtime: skipped (${bench.skipped})`];
+  const lines = [
+    `Lambda runtime emulator, Node ${bench.node}: init = INIT REPORT (median of ${bench.cold_samples} cold starts), warm = REPORT p50 of ${bench.warm_samples}`,
+    `  reference: bare middy + DynamoDB GetItem, same build   init ${bench.reference_init_ms.toFixed(1)} ms   warm p50 ${bench.reference_warm_p50_ms.toFixed(2)} ms`,
+    "  function                    init ms   x ref   warm p50 ms   main path",
+  ];
+  for (const f of bench.functions) {
+    lines.push(
+      `  ${f.name.padEnd(26)} ${f.init_ms.toFixed(1).padStart(8)} ${f.init_ratio.toFixed(2).padStart(7)} ${f.warm_p50_ms.toFixed(2).padStart(13)}   ${f.main_path}${f.warm_ok ? "" : " (function error)"}`,
+    );
+  }
+  lines.push(`  largest init ratio: ${bench.max_init_ratio.toFixed(2)}x the reference`);
+  return lines;
+}
