@@ -160,7 +160,7 @@ async function replay(base: Record<string, string>) {
   const REQUESTS = 60_000;
   let now = Date.now();
   const clock: Clock = { now: () => now };
-  const env: Record<string, string> = { ...base, CACHE_TTL_SECONDS: "900", CACHE_MEMORY_TTL_SECONDS: "30" };
+  const env: Record<string, string> = { ...base, CACHE_TTL_SECONDS: "900", CACHE_MEMORY_TTL_SECONDS: "5" };
   const ns = { environment: "replay", service_name: `zipf-${randomBytes(3).toString("hex")}` };
   const seeder = instrumentedContext(env, clock).ctx;
   for (let i = 0; i < KEYS; i += 50) {
@@ -232,7 +232,7 @@ async function replay(base: Record<string, string>) {
     recycle_minutes: 10,
     simulated_minutes: 60,
     shared_ttl_minutes: 15,
-    memory_ttl_seconds: Number(env.CACHE_MEMORY_TTL_SECONDS ?? 30),
+    memory_ttl_seconds: Number(env.CACHE_MEMORY_TTL_SECONDS ?? 5),
     requests: REQUESTS,
     containers_recycled: recycled,
     vault_reads: counts.vaultReads,

@@ -11,6 +11,7 @@ import { build } from "esbuild";
 import { esbuildOptions, nodejsBuild } from "../infra/bundling";
 import { functionCatalogue } from "../infra/function-catalogue";
 import { openApiDocument } from "../infra/openapi";
+import { withInstallLock } from "../packages/dev/src/install-lock";
 
 export const outRoot = path.resolve("dist/functions");
 
@@ -110,6 +111,26 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
   );
   writeFileSync(stampFile(), `${digest}\n`);
   return results;
+}
+
+/**
+ * Builds the bundles unless dist/functions is current with the sources, holding a lock so that
+ * `npm run dev`, the artifact suite and the bench never build over each other.
+ */
+export async function ensureBundles(log: (line: string) => void = () => {}): Promise<"current" | "built"> {
+  if (bundlesUpToDate()) return "current";
+  return withInstallLock(
+    "bundles",
+    async () => {
+      if (bundlesUpToDate()) return "current" as const;
+      const started = Date.now();
+      log("[build] building the function bundles (the sources changed since the last build)...");
+      await buildAll();
+      log(`[build] ${functionCatalogue.length} bundles built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return "built" as const;
+    },
+    { log },
+  );
 }
 
 async function main() {

@@ -14,7 +14,7 @@ import { type FunctionSpec, functionCatalogue } from "../../infra/function-catal
 import { routes } from "../../infra/routes";
 import { EmulatedFunction, type EmulatedFunctionSpec } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
-import { buildAll, bundlesUpToDate, outRoot } from "../build";
+import { ensureBundles, outRoot } from "../build";
 
 const COLD_SAMPLES = 5;
 const WARM_SAMPLES = 20;
@@ -25,7 +25,8 @@ export interface LambdaFunctionBench {
   init_ms: number;
   init_ratio: number;
   warm_p50_ms: number;
-  warm_ok: boolean;
+  /** The answers of the warm invocations: HTTP statuses, or ok / error for the other entry kinds. */
+  outcomes: Record<string, number>;
 }
 
 export interface LambdaBench {
@@ -195,7 +196,7 @@ async function setup(env: Record<string, string>, ns: Ns): Promise<string[]> {
   const ctx = createContext(loadSettings({ ...env, LOG_LEVEL: "error" }));
   const actor = { name: "bench-setup" };
   const create = (key: string, value = "v") => ctx.config.create({ key, value, ...ns, is_encrypted: false }, actor);
-  for (const k of ["upd", "rot"]) await create(k).catch(() => {});
+  for (const k of ["plain", "upd", "rot"]) await create(k).catch(() => {});
   for (let i = 0; i < WARM_SAMPLES + COLD_SAMPLES + 2; i++) await create(`del-${i}`).catch(() => {});
   for (let i = 0; i < 60; i++) await create(`list-${i}`).catch(() => {});
   const ids: string[] = [];
@@ -215,7 +216,7 @@ async function measure(
   spec: EmulatedFunctionSpec,
   tools: LambdaTools,
   event: (i: number) => unknown,
-): Promise<{ initMs: number; warmP50: number; ok: boolean }> {
+): Promise<{ initMs: number; warmP50: number; outcomes: Record<string, number> }> {
   const inits: number[] = [];
   for (let i = 0; i < COLD_SAMPLES; i++) {
     const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
@@ -228,18 +229,20 @@ async function measure(
   }
   const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
   const durations: number[] = [];
-  let ok = true;
+  const outcomes: Record<string, number> = {};
   try {
     await fn.invoke(event(WARM_SAMPLES + COLD_SAMPLES + 1));
     for (let i = 0; i < WARM_SAMPLES; i++) {
       const result = await fn.invoke(event(i));
-      if (result.functionError) ok = false;
+      const status = (result.payload as { statusCode?: number } | null)?.statusCode;
+      const outcome = result.functionError ? "error" : status !== undefined ? String(status) : "ok";
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       if (result.durationMs !== undefined) durations.push(result.durationMs);
     }
   } finally {
     await fn.stop();
   }
-  return { initMs: median(inits), warmP50: median(durations), ok };
+  return { initMs: median(inits), warmP50: median(durations), outcomes };
 }
 
 export async function lambdaRuntime(
@@ -258,10 +261,7 @@ export async function lambdaRuntime(
     functions: [],
   };
   if (!tools) return { ...empty, skipped: `Lambda runtime missing: ${missing.join("; ")}` };
-  if (!bundlesUpToDate()) {
-    log("bench: building the bundles...");
-    await buildAll();
-  }
+  await ensureBundles(log);
   const benchNs = { environment: ns.environment, service_name: `${ns.service_name}-lambda` };
   const env = {
     ...base,
@@ -304,7 +304,7 @@ export async function lambdaRuntime(
       init_ms: round(m.initMs),
       init_ratio: round(m.initMs / reference.initMs),
       warm_p50_ms: round(m.warmP50),
-      warm_ok: m.ok,
+      outcomes: m.outcomes,
     });
     log(`bench:   ${f.name.padEnd(26)} init ${m.initMs.toFixed(1)} ms   warm p50 ${m.warmP50.toFixed(2)} ms`);
   }
@@ -328,7 +328,11 @@ export function printLambda(bench: LambdaBench): string[] {
   ];
   for (const f of bench.functions) {
     lines.push(
-      `  ${f.name.padEnd(26)} ${f.init_ms.toFixed(1).padStart(8)} ${f.init_ratio.toFixed(2).padStart(7)} ${f.warm_p50_ms.toFixed(2).padStart(13)}   ${f.main_path}${f.warm_ok ? "" : " (function error)"}`,
+      `  ${f.name.padEnd(26)} ${f.init_ms.toFixed(1).padStart(8)} ${f.init_ratio.toFixed(2).padStart(7)} ${f.warm_p50_ms.toFixed(2).padStart(13)}   ${f.main_path} [${Object.entries(
+        f.outcomes,
+      )
+        .map(([k, n]) => `${k}x${n}`)
+        .join(" ")}]`,
     );
   }
   lines.push(`  largest init ratio: ${bench.max_init_ratio.toFixed(2)}x the reference`);

@@ -8,7 +8,7 @@ import { credentialRotationHandler, schedules } from "../../infra/schedules";
 import { type Invoker, lambdaInvoker, sourceInvoker } from "../../packages/dev/src/invoker";
 import { ensureLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { applyHandlerEnvironment } from "../../packages/dev/src/stack";
-import { buildAll, bundlesUpToDate, outRoot } from "../../scripts/build";
+import { ensureBundles, outRoot } from "../../scripts/build";
 import { canonicalAuthorizerEvent, canonicalHttpEvent, fixture, scheduledEvent } from "../support/events";
 import { ADMIN_TOKEN, READ_TOKEN, registerSecret, testEnv } from "../support/harness";
 
@@ -58,12 +58,7 @@ const runnerEnv = async () =>
 
 beforeAll(async () => {
   if (!tools) return;
-  if (!bundlesUpToDate()) {
-    const started = Date.now();
-    log("[artifacts] building the bundles (sources changed since the last npm run build)...");
-    await buildAll();
-    log(`[artifacts] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
+  await ensureBundles(log);
   const sourceEnv = await runnerEnv();
   applyHandlerEnvironment(sourceEnv);
   source = {

@@ -1,31 +1,42 @@
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { routeList } from "../../infra/routes";
+import { findLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { type DevFacts, startDevRuntime } from "../support/dev-runtime";
 import { registerSecret } from "../support/harness";
 
 /**
  * `npm run dev` as a user runs it: a child process that starts its own Vault and DynamoDB, prints
- * `ready`, writes dev.json, serves every route over HTTP, and stops everything on SIGINT.
+ * `ready`, writes dev.json, serves every route over HTTP, and stops everything on SIGINT; once with
+ * the TypeScript handlers in its own process (`source`), once with every function's built bundle in
+ * its own emulated Lambda (`VAULTOPS_RUNTIME=lambda`).
  */
-let stack: Awaited<ReturnType<typeof startDevRuntime>>;
-let facts: DevFacts;
+const lambdaAvailable = findLambdaTools().tools !== undefined;
+if (!lambdaAvailable)
+  process.stderr.write("\n!!! dev-runtime: the Lambda runtime is missing; VAULTOPS_RUNTIME=lambda NOT tested !!!\n");
+const runtimes = lambdaAvailable || process.env.CI === "true" ? (["source", "lambda"] as const) : (["source"] as const);
 
-beforeAll(async () => {
-  stack = await startDevRuntime();
-  facts = stack.facts;
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const api = (p: string, init: RequestInit = {}) => fetch(`${facts.apiUrl}${p}`, init);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-describe("npm run dev", () => {
-  it("prints the API URL, the dev API token, the Vault address and root token, then ready", () => {
+describe.each(runtimes)("npm run dev (runtime: %s)", (runtime) => {
+  let stack: Awaited<ReturnType<typeof startDevRuntime>>;
+  let facts: DevFacts;
+  const api = (p: string, init: RequestInit = {}) => fetch(`${facts.apiUrl}${p}`, init);
+
+  beforeAll(async () => {
+    stack = await startDevRuntime({ VAULTOPS_RUNTIME: runtime });
+    facts = stack.facts;
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("prints the runtime, the API URL, the dev API token, the Vault address and root token, then ready", () => {
+    expect(facts.runtime).toBe(runtime);
     const output = stack.output();
+    expect(output).toMatch(new RegExp(`Runtime\\s+${runtime}`));
     expect(output).toContain(facts.apiUrl);
     expect(output).toContain(facts.apiToken);
     expect(output).toContain(facts.vaultAddr);
@@ -115,6 +126,58 @@ describe("npm run dev", () => {
     expect(read.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
+  it("creates, reads, updates with If-Match (409 when stale), lists and deletes a config, and clears the cache", async () => {
+    const admin = { ...bearer(facts.apiToken), "content-type": "application/json" };
+    const q = `environment=e2e&service_name=${runtime}`;
+    const created = await api("/api/v1/config", {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ key: "db_url", value: "postgres://db:5432", environment: "e2e", service_name: runtime }),
+    });
+    expect(created.status).toBe(201);
+    const read = await api(`/api/v1/config/db_url?${q}`, { headers: bearer(facts.apiReadToken) });
+    expect(read.headers.get("etag")).toBe('"1"');
+    expect(await read.json()).toMatchObject({ value: "postgres://db:5432", version: 1 });
+    const stale = await api(`/api/v1/config/db_url?${q}`, {
+      method: "PUT",
+      headers: { ...admin, "If-Match": '"5"' },
+      body: JSON.stringify({ value: "postgres://db2:5432" }),
+    });
+    expect(stale.status).toBe(409);
+    const updated = await api(`/api/v1/config/db_url?${q}`, {
+      method: "PUT",
+      headers: { ...admin, "If-Match": '"1"' },
+      body: JSON.stringify({ value: "postgres://db2:5432" }),
+    });
+    expect(await updated.json()).toMatchObject({ version: 2, value: "postgres://db2:5432" });
+    const listed = (await (await api(`/api/v1/config?${q}`, { headers: bearer(facts.apiReadToken) })).json()) as {
+      total: number;
+    };
+    expect(listed.total).toBe(1);
+    // Another function (another container in lambda mode) may serve its in-process copy for up to
+    // CACHE_MEMORY_TTL_SECONDS (5 s) after a write elsewhere: the bound the README states.
+    const started = Date.now();
+    let seen = "";
+    while (Date.now() - started < 7_000) {
+      seen = String(
+        (
+          (await (await api(`/api/v1/config/db_url?${q}`, { headers: bearer(facts.apiReadToken) })).json()) as {
+            value: string;
+          }
+        ).value,
+      );
+      if (seen === "postgres://db2:5432") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toBe("postgres://db2:5432");
+    expect(Date.now() - started).toBeLessThan(6_000);
+    const cleared = await api("/api/v1/vault/cache/clear", { method: "POST", headers: bearer(facts.apiToken) });
+    expect(cleared.status).toBe(200);
+    const deleted = await api(`/api/v1/config/db_url?${q}`, { method: "DELETE", headers: bearer(facts.apiToken) });
+    expect(deleted.status).toBe(200);
+    expect((await api(`/api/v1/config/db_url?${q}`, { headers: bearer(facts.apiToken) })).status).toBe(404);
+  });
+
   it("answers an unknown route with 404, and a known path with another method with 405 and Allow", async () => {
     const res = await api("/api/v1/nope");
     expect(res.status).toBe(404);
@@ -131,4 +194,31 @@ describe("npm run dev", () => {
     expect(existsSync(stack.devFile)).toBe(false);
     await expect(fetch(`${facts.vaultAddr}/v1/sys/health`)).rejects.toThrow();
   });
+});
+
+describe("npm run dev with DYNAMODB_ENDPOINT", () => {
+  it("uses that DynamoDB-API server (moto here) and starts no dynalite", async () => {
+    const moto = inject("services").awsEndpoint;
+    const stack = await startDevRuntime({ DYNAMODB_ENDPOINT: moto });
+    try {
+      expect(stack.facts.dynamodbEndpoint).toBe(moto);
+      expect(stack.output()).toMatch(/DynamoDB\s+\S+ \(from DYNAMODB_ENDPOINT\)/);
+      const created = await fetch(`${stack.facts.apiUrl}/api/v1/config`, {
+        method: "POST",
+        headers: { ...bearer(stack.facts.apiToken), "content-type": "application/json" },
+        body: JSON.stringify({ key: "k", value: "on-moto", environment: "e2e", service_name: "moto" }),
+      });
+      expect(created.status).toBe(201);
+      // The audit record of that create is in moto's table.
+      const client = new DynamoDBClient({
+        region: "us-east-1",
+        endpoint: moto,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
+      const scan = await client.send(new ScanCommand({ TableName: "vaultops-state" }));
+      expect(JSON.stringify(scan.Items)).toContain("e2e/moto/k");
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 export interface DevFacts {
+  runtime: "source" | "lambda";
   apiUrl: string;
   apiToken: string;
   apiReadToken: string;
@@ -23,10 +24,12 @@ export async function startDevRuntime(extraEnv: Record<string, string> = {}) {
     VAULTOPS_DEV_FILE: devFile,
     SNAPSHOT_DIR: path.join(dir, "snapshots"),
     SNAPSHOT_KEY_FILE: path.join(dir, "snapshot.key"),
-    ...extraEnv,
   };
+  // The test process's own service addresses never leak into the child; a test passes them explicitly.
   delete env.VAULT_ADDR;
   delete env.VAULT_TOKEN;
+  delete env.DYNAMODB_ENDPOINT;
+  Object.assign(env, extraEnv);
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "packages/dev/src/main.ts"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -38,7 +41,7 @@ export async function startDevRuntime(extraEnv: Record<string, string> = {}) {
   child.stderr?.on("data", (c: Buffer) => {
     output += c.toString();
   });
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 240_000;
   while (!/ready/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dev runtime did not get ready:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -58,8 +58,8 @@ const settingsSchema = z.object({
   AWS_ENDPOINT_URL: optionalString,
   CACHE_TTL_SECONDS: integer(900, 1),
   /** How long another warm container may serve a value after a write elsewhere. */
-  CACHE_MEMORY_TTL_SECONDS: integer(30, 0),
-  CACHE_GENERATION_CHECK_MS: integer(2_000, 0),
+  CACHE_MEMORY_TTL_SECONDS: integer(5, 0),
+  CACHE_GENERATION_CHECK_MS: integer(1_000, 0),
   /** Largest config value accepted (413 above). */
   CONFIG_VALUE_MAX_BYTES: integer(32_768, 1, 262_144),
   EVENT_BUS_NAME: text("default"),

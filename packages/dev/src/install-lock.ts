@@ -19,9 +19,9 @@ const alive = (pid: number): boolean => {
 export async function withInstallLock<T>(
   name: string,
   fn: () => Promise<T>,
-  options: { timeoutMs?: number; log?: (line: string) => void } = {},
+  options: { timeoutMs?: number; log?: (line: string) => void; lockRoot?: string } = {},
 ): Promise<T> {
-  const dir = path.join(stateDir, "locks", `${name}.lock`);
+  const dir = path.join(options.lockRoot ?? path.join(stateDir, "locks"), `${name}.lock`);
   mkdirSync(path.dirname(dir), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
   let told = false;

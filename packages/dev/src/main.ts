@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildAll, bundlesUpToDate, outRoot } from "../../../scripts/build";
+import { ensureBundles, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
 import { ensureLambdaTools } from "./lambda-tools";
@@ -31,14 +31,7 @@ async function lambdaRuntime(services: LocalServices, env: Record<string, string
     throw new Error(`VAULTOPS_RUNTIME=lambda needs ${missing.join(" and ")}`);
   }
   for (const note of tools.notes) log(`vaultops dev: ${note}`);
-  if (bundlesUpToDate()) {
-    log("vaultops dev: dist/functions is current with the sources");
-  } else {
-    const started = Date.now();
-    log("vaultops dev: building the function bundles (npm run build)...");
-    await buildAll();
-    log(`vaultops dev: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
+  if ((await ensureBundles(log)) === "current") log("vaultops dev: dist/functions is current with the sources");
   return lambdaInvoker({
     tools,
     bundleRoot: outRoot,
@@ -67,7 +60,7 @@ async function main() {
     SNAPSHOT_DIR: path.resolve(process.env.SNAPSHOT_DIR ?? path.join(stateDir, "snapshots")),
     SNAPSHOT_KEY_FILE: path.resolve(process.env.SNAPSHOT_KEY_FILE ?? path.join(stateDir, "snapshot.key")),
   };
-  for (const name of ["VAULTOPS_LOG_TEE", "EMF_ENABLED", "AUDIT_READS", "CACHE_TTL_SECONDS", "HEALTH_MEMO_MS"])
+  for (const name of ["VAULTOPS_LOG_TEE", "EMF_ENABLED", "AUDIT_READS", "CACHE_TTL_SECONDS", "CACHE_MEMORY_TTL_SECONDS", "CACHE_GENERATION_CHECK_MS", "HEALTH_MEMO_MS"])
     if (process.env[name]) functionEnv[name] = process.env[name] as string;
   let invoker: Invoker;
   let api: Awaited<ReturnType<typeof startApiServer>>;

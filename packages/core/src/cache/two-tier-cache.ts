@@ -59,7 +59,7 @@ export class TwoTierCache {
     private readonly options: TwoTierCacheOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.memoryTtlMs = Math.min(options.memoryTtlMs ?? 30_000, options.ttlMs);
+    this.memoryTtlMs = Math.min(options.memoryTtlMs ?? 5_000, options.ttlMs);
   }
 
   get ttlMs(): number {
