@@ -60,7 +60,15 @@ async function main() {
     SNAPSHOT_DIR: path.resolve(process.env.SNAPSHOT_DIR ?? path.join(stateDir, "snapshots")),
     SNAPSHOT_KEY_FILE: path.resolve(process.env.SNAPSHOT_KEY_FILE ?? path.join(stateDir, "snapshot.key")),
   };
-  for (const name of ["VAULTOPS_LOG_TEE", "EMF_ENABLED", "AUDIT_READS", "CACHE_TTL_SECONDS", "CACHE_MEMORY_TTL_SECONDS", "CACHE_GENERATION_CHECK_MS", "HEALTH_MEMO_MS"])
+  for (const name of [
+    "VAULTOPS_LOG_TEE",
+    "EMF_ENABLED",
+    "AUDIT_READS",
+    "CACHE_TTL_SECONDS",
+    "CACHE_MEMORY_TTL_SECONDS",
+    "CACHE_GENERATION_CHECK_MS",
+    "HEALTH_MEMO_MS",
+  ])
     if (process.env[name]) functionEnv[name] = process.env[name] as string;
   let invoker: Invoker;
   let api: Awaited<ReturnType<typeof startApiServer>>;
