@@ -52,7 +52,22 @@ export interface RouteContract {
   responses: Record<number, z.ZodMiniType | "text">;
   /** Error statuses this route can answer beyond the common ones (401, 403, 500). */
   errors?: number[];
+  /** Request headers the route reads. */
+  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
 }
+
+const ifMatch = {
+  "If-Match": {
+    description: 'The version the change is based on, as its ETag ("3"): 409 when the configuration has moved on',
+    schema: { type: "string", pattern: '^(W/)?"?[0-9]+"?$' },
+  },
+};
+const noCache = {
+  "Cache-Control": {
+    description: "no-cache: read Vault rather than a cached copy, and refresh the cache with what it holds",
+    schema: { type: "string" },
+  },
+};
 
 const scopeQuery = z.object({
   environment: configRefSchema.shape.environment,
@@ -65,7 +80,12 @@ const versionQuery = z.object({
 const keyPath = { key: configRefSchema.shape.key };
 const idPath = { id: z.string().check(z.regex(/^snap-[0-9A-Za-z]{1,32}-[0-9a-f]{6}$/)) };
 const deleteQuery = z.object({ ...scopeQuery.shape, purge: z.optional(z.enum(["true", "false"])) });
-const restoreQuery = z.object({ dry_run: z._default(z.enum(["true", "false"]), "true") });
+const updateQuery = z.object({ ...scopeQuery.shape, replace: z.optional(z.enum(["true", "false"])) });
+const restoreQuery = z.object({
+  dry_run: z._default(z.enum(["true", "false"]), "true"),
+  plan_id: z.optional(z.string().check(z.regex(/^plan-[0-9a-f]{16}$/))),
+  force: z.optional(z.enum(["true", "false"])),
+});
 
 export const contract: Record<RouteId, RouteContract> = {
   vaultHealth: { responses: { 200: healthResponse, 503: healthResponse } },
@@ -73,25 +93,39 @@ export const contract: Record<RouteId, RouteContract> = {
   vaultStatus: { responses: { 200: statusResponse }, errors: [503] },
   vaultCacheClear: { responses: { 200: cacheClearResponse }, errors: [503] },
   vaultTokenRenew: { responses: { 200: tokenRenewResponse }, errors: [400, 503] },
-  configCreate: { body: createConfigSchema, responses: { 201: configRecord }, errors: [400, 409, 413, 503] },
+  configCreate: { body: createConfigSchema, responses: { 201: configRecord }, errors: [400, 409, 413, 503, 504] },
   configList: { query: listQuerySchema, responses: { 200: configList }, errors: [400, 503] },
   configStatus: { responses: { 200: configStatus } },
-  configGet: { query: versionQuery, path: keyPath, responses: { 200: configRecord }, errors: [400, 404, 503] },
-  configUpdate: {
-    query: scopeQuery,
+  configGet: {
+    query: versionQuery,
     path: keyPath,
+    headers: noCache,
+    responses: { 200: configRecord },
+    errors: [400, 404, 503],
+  },
+  configUpdate: {
+    query: updateQuery,
+    path: keyPath,
+    headers: ifMatch,
     body: updateConfigSchema,
     responses: { 200: configRecord },
-    errors: [400, 404, 409, 413, 503],
+    errors: [400, 404, 409, 413, 503, 504],
   },
-  configDelete: { query: deleteQuery, path: keyPath, responses: { 200: configDeleted }, errors: [400, 404, 409, 503] },
+  configDelete: {
+    query: deleteQuery,
+    path: keyPath,
+    headers: ifMatch,
+    responses: { 200: configDeleted },
+    errors: [400, 404, 409, 503],
+  },
   configVersions: { query: scopeQuery, path: keyPath, responses: { 200: configVersions }, errors: [400, 404, 503] },
   configRollback: {
     query: scopeQuery,
     path: keyPath,
+    headers: ifMatch,
     body: rollbackSchema,
     responses: { 200: configRecord },
-    errors: [400, 404, 409, 503],
+    errors: [400, 404, 409, 503, 504],
   },
   configRotationPut: {
     query: scopeQuery,
@@ -102,7 +136,12 @@ export const contract: Record<RouteId, RouteContract> = {
   },
   configRotationGet: { query: scopeQuery, path: keyPath, responses: { 200: rotationPolicy }, errors: [400, 404] },
   configRotationDelete: { query: scopeQuery, path: keyPath, responses: { 200: rotationDeleted }, errors: [400, 404] },
-  configRotate: { query: scopeQuery, path: keyPath, responses: { 200: rotateResponse }, errors: [400, 404, 409, 503] },
+  configRotate: {
+    query: scopeQuery,
+    path: keyPath,
+    responses: { 200: rotateResponse },
+    errors: [400, 404, 409, 503, 504],
+  },
   configRotationHistory: { query: scopeQuery, path: keyPath, responses: { 200: rotationHistory }, errors: [400] },
   rotationStatus: { responses: { 200: rotationStatusAll } },
   snapshotCreate: { body: snapshotCreateSchema, responses: { 201: snapshotManifest }, errors: [400, 503] },
@@ -113,7 +152,7 @@ export const contract: Record<RouteId, RouteContract> = {
     path: idPath,
     query: restoreQuery,
     responses: { 200: snapshotRestoreReport },
-    errors: [400, 404, 422, 503],
+    errors: [400, 404, 409, 422, 503],
   },
   snapshotDelete: { path: idPath, responses: { 200: snapshotDeleted }, errors: [400, 404] },
   auditQuery: { query: auditQuerySchema, responses: { 200: auditPage }, errors: [400] },

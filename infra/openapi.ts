@@ -12,11 +12,12 @@ const ERROR_TEXT: Record<number, string> = {
   401: "No valid bearer token",
   403: "The token lacks the scope this operation needs",
   404: "Not found",
-  409: "Version conflict: a concurrent writer won, nothing was overwritten",
+  409: "Version conflict (a concurrent writer won, nothing was overwritten), or foreign_shape: data another client wrote in its own shape",
   413: "Value or body too large",
   422: "The snapshot does not verify",
   500: "Internal error",
   503: "Vault (or the shared state store) is unavailable",
+  504: "outcome_unknown: the write was sent but Vault did not say whether it happened; read before writing again",
 };
 
 /**
@@ -30,6 +31,9 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
     const parameters: unknown[] = [];
     for (const [name, schema] of Object.entries(c.path ?? {})) {
       parameters.push({ name, in: "path", required: true, schema: strip(json(schema, "input")) });
+    }
+    for (const [name, header] of Object.entries(c.headers ?? {})) {
+      parameters.push({ name, in: "header", required: false, description: header.description, schema: header.schema });
     }
     if (c.query) {
       const q = json(c.query, "input") as { properties?: Record<string, unknown>; required?: string[] };
@@ -48,7 +52,7 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
               content: { "application/json": { schema: strip(json(schema, "output")) } },
             };
     }
-    const errors = new Set([...(c.errors ?? []), 500, ...(route.scope === "public" ? [] : [401, 403])]);
+    const errors = new Set<number>([...(c.errors ?? []), 500, ...(route.scope === "public" ? [] : [401, 403])]);
     for (const status of errors) {
       if (responses[status]) continue;
       const schema =

@@ -4,7 +4,7 @@ import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.configList, async (request, ctx) => ({
   status: 200,
-  body: await ctx.config.list(parseInput(listQuerySchema, request.query)),
+  body: await ctx.config.list(parseInput(listQuerySchema, request.query), request.actor),
 }));
 
 export const handler = createHandler();

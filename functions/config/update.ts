@@ -1,14 +1,14 @@
 import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
-import { configRef, etag } from "./request";
+import { configRef, etag, flag } from "./request";
 
 export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {
   const ref = configRef(request);
   const input = parseInput(updateConfigSchema, bodyOr(request, {}));
   const record = await ctx.config.update(
     ref,
-    { ...input, ifMatch: parseIfMatch(request.headers["if-match"]) },
+    { ...input, ifMatch: parseIfMatch(request.headers["if-match"]), replace: flag(request, "replace") },
     request.actor,
   );
   return { status: 200, body: record, headers: etag(record) };

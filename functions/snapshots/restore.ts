@@ -1,15 +1,24 @@
 import { VaultValidationError } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
+import { flag } from "../config/request";
 import { snapshotId } from "./request";
 
-/** A dry run unless `?dry_run=false` says otherwise: the plan comes first. */
+/**
+ * A dry run unless `?dry_run=false` says otherwise: the plan comes first, and the real restore
+ * takes its `plan_id` (or `force=true`).
+ */
 export const createHandler = httpRoute(routes.snapshotRestore, async (request, ctx) => {
-  const flag = request.query.dry_run ?? "true";
-  if (flag !== "true" && flag !== "false") throw new VaultValidationError("dry_run must be true or false");
+  const dryRun = request.query.dry_run === undefined ? true : flag(request, "dry_run");
+  const planId = request.query.plan_id;
+  if (planId !== undefined && !/^plan-[0-9a-f]{16}$/.test(planId)) throw new VaultValidationError("Invalid plan_id");
   return {
     status: 200,
-    body: await ctx.snapshots.restore(snapshotId(request), { dryRun: flag === "true" }, request.actor),
+    body: await ctx.snapshots.restore(
+      snapshotId(request),
+      { dryRun, planId, force: flag(request, "force") },
+      request.actor,
+    ),
   };
 });
 

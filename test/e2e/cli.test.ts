@@ -62,6 +62,12 @@ describe("vaultops", () => {
     const list = await vaultops(["config", "list", ...scope]);
     expect(list.stdout).toMatch(/db_url\s+2/);
     expect(list.stdout).not.toContain("very-secret-value");
+    // JSON output masks sensitive values too, unless --reveal.
+    const listed = await vaultops(["config", "list", "--json", ...scope]);
+    expect(listed.stdout).not.toContain("very-secret-value");
+    const token = JSON.parse(listed.stdout).items.find((i: { key: string }) => i.key === "token");
+    expect(token).toMatchObject({ value: null, value_sha256_prefix: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect((await vaultops(["config", "list", "--json", "--reveal", ...scope])).stdout).toContain("very-secret-value");
     const versions = JSON.parse((await vaultops(["config", "versions", "db_url", "--json", ...scope])).stdout);
     expect(versions.current_version).toBe(2);
     expect((await vaultops(["config", "rollback", "db_url", "1", ...scope])).stdout).toMatch(/as version 3/);
@@ -159,12 +165,34 @@ describe("vaultops", () => {
     expect(valid.code).toBe(0);
   });
 
-  it("reports a malformed .env line with its number and exits 2", async () => {
+  it("reports a malformed .env line with its number and key, never its value, and exits 2", async () => {
     const envFile = path.join(stack.dir, "bad.env");
-    writeFileSync(envFile, "GOOD=1\nthis line is wrong\n");
-    const res = await vaultops(["migrate", "apply", envFile, "--yes", "-e", "cli", "-s", "bad"]);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/bad.env:2: expected KEY=value/);
+    registerSecret("pasted-secret-0123456789");
+    writeFileSync(envFile, 'GOOD=1\nthis line is wrong\nAPI_KEY="pasted-secret-0123456789\n');
+    for (const args of [
+      ["apply", envFile, "--yes", "-e", "cli", "-s", "bad"],
+      ["scan", envFile],
+      ["validate", envFile, "-e", "cli", "-s", "bad"],
+    ]) {
+      const command = args[0];
+      const res = await vaultops(["migrate", ...args]);
+      expect(res.code, command).toBe(2);
+      expect(res.stderr).toMatch(/bad.env:2: expected KEY=value/);
+      expect(res.stderr).toMatch(/bad.env:3: API_KEY: unterminated " quote/);
+      expect(`${res.stdout}${res.stderr}`).not.toContain("pasted-secret");
+    }
+  });
+
+  it("keeps a sensitive config sensitive when migrate apply --overwrite replaces its value", async () => {
+    const target = ["-e", "cli", "-s", "keep-sensitive"];
+    registerSecret("greeting-that-is-secret");
+    await vaultops(["config", "set", "GREETING", "greeting-that-is-secret", "--sensitive", ...target]);
+    const envFile = path.join(stack.dir, "greeting.env");
+    writeFileSync(envFile, "GREETING=hello\n");
+    const res = await vaultops(["migrate", "apply", envFile, "--yes", "--overwrite", ...target]);
+    expect(res.stdout).toMatch(/1 updated/);
+    const after = JSON.parse((await vaultops(["config", "get", "GREETING", "--json", ...target])).stdout);
+    expect(after).toMatchObject({ value: "hello", is_encrypted: true });
   });
 
   it("says what to do when it cannot reach the API or has no token", async () => {

@@ -175,7 +175,19 @@ describe.each(runtimes)("npm run dev (runtime: %s)", (runtime) => {
     expect(cleared.status).toBe(200);
     const deleted = await api(`/api/v1/config/db_url?${q}`, { method: "DELETE", headers: bearer(facts.apiToken) });
     expect(deleted.status).toBe(200);
-    expect((await api(`/api/v1/config/db_url?${q}`, { headers: bearer(facts.apiToken) })).status).toBe(404);
+    // At once with Cache-Control: no-cache; within the in-process bound (5 s) for a plain read.
+    const fresh = await api(`/api/v1/config/db_url?${q}`, {
+      headers: { ...bearer(facts.apiToken), "Cache-Control": "no-cache" },
+    });
+    expect(fresh.status).toBe(404);
+    const gone = Date.now();
+    let status = 200;
+    while (status !== 404 && Date.now() - gone < 7_000) {
+      status = (await api(`/api/v1/config/db_url?${q}`, { headers: bearer(facts.apiToken) })).status;
+      if (status !== 404) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(404);
+    expect(Date.now() - gone).toBeLessThan(6_000);
   });
 
   it("answers an unknown route with 404, and a known path with another method with 405 and Allow", async () => {

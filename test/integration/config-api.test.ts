@@ -63,9 +63,12 @@ describe("create and read", () => {
       is_encrypted: false,
       version: 1,
     });
-    expect(res.body.created_at).toBe(res.body.updated_at);
     const { vaultAddr, vaultToken } = services();
     const raw = await vaultApi(vaultAddr, vaultToken, "GET", `secret/data/test/${ns.service_name}/api_url`);
+    // updated_at is Vault's time of the version, in milliseconds; created_at was set just before the write.
+    const vaultTime = (raw.json.data as { metadata: { created_time: string } }).metadata.created_time;
+    expect(res.body.updated_at).toBe(new Date(vaultTime).toISOString());
+    expect(Date.parse(res.body.updated_at as string) - Date.parse(res.body.created_at as string)).toBeLessThan(5_000);
     expect((raw.json.data as { data: Record<string, unknown> }).data).toMatchObject({
       value: "https://example.com",
       is_encrypted: false,

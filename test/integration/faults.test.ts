@@ -93,6 +93,36 @@ describe("Vault slowed", () => {
   });
 });
 
+describe("the operation deadline", () => {
+  it("ends every operation within VAULT_DEADLINE_MS + 100 ms, however many calls and retries it makes", async () => {
+    proxy.delay(10_000);
+    try {
+      const operations = {
+        "read (sensitive, no cache)": () => read("secret"),
+        "update (read, then write)": () => write("plain", "slow"),
+        create: () =>
+          invoke(
+            create,
+            ctx,
+            httpEvent({
+              method: "POST",
+              path: "/api/v1/config",
+              body: JSON.stringify({ key: `slow-${randomBytes(2).toString("hex")}`, value: "x", ...ns }),
+            }),
+          ),
+      };
+      for (const [name, operation] of Object.entries(operations)) {
+        const { result, ms } = await timed(operation);
+        // A write sent into the silence may still land when the link recovers: 504 outcome_unknown says so.
+        expect(result.status, name).toBe(name === "create" ? 504 : 503);
+        expect(ms, `${name} took ${ms.toFixed(0)} ms`).toBeLessThanOrEqual(DEADLINE_MS + 100);
+      }
+    } finally {
+      proxy.pass();
+    }
+  });
+});
+
 describe("Vault connections cut", () => {
   it("fails a write cleanly (nothing written) and serves again afterwards", async () => {
     proxy.cut();
@@ -121,6 +151,13 @@ describe("Vault stopped mid-load", () => {
     const statuses = new Set(results.map((r) => r.status));
     expect([...statuses].every((s) => s === 200 || s === 503)).toBe(true);
     expect(results.some((r) => r.status === 503)).toBe(true);
+    // The public health answer says what failed without naming a path, key or address.
+    const probe = await invoke(health, ctx, httpEvent({ path: "/api/v1/vault/health", principal: null }));
+    const body = JSON.stringify(probe.body);
+    expect((probe.body.vault_health as { last_error: string }).last_error).toMatch(
+      /^Vault (is not reachable|did not answer in time)$/,
+    );
+    expect(body).not.toMatch(/secret|fault\/|127\.0\.0\.1|\/v1\//);
     proxy.pass();
     expect((await read("secret")).status).toBe(200);
   });

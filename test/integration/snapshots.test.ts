@@ -106,7 +106,7 @@ describe("snapshot of 1,000 secrets", () => {
 
     const t1 = performance.now();
     const done = await invoke(restoreSnapshot, restoreCtx, {
-      ...httpEvent({ method: "POST", path: "/x", query: { dry_run: "false" } }),
+      ...httpEvent({ method: "POST", path: "/x", query: { dry_run: "false", plan_id: String(plan.body.plan_id) } }),
       pathParameters: { id: manifest.id },
     } as never);
     const restoreMs = performance.now() - t1;
@@ -131,7 +131,7 @@ describe("snapshot of 1,000 secrets", () => {
     const plan = await ctx.snapshots.restore(manifest.id, { dryRun: true }, actor);
     expect(plan.summary).toMatchObject({ create: 1, change: 1, unchanged: manifest.path_count - 2 });
     expect(plan.items.find((i) => i.path === "app1/service1/key1")?.action).toBe("change");
-    const restored = await ctx.snapshots.restore(manifest.id, { dryRun: false }, actor);
+    const restored = await ctx.snapshots.restore(manifest.id, { dryRun: false, planId: plan.plan_id }, actor);
     expect(restored.summary).toMatchObject({ conflicts: 0, failed: 0 });
     expect(
       (
@@ -140,6 +140,42 @@ describe("snapshot of 1,000 secrets", () => {
         }
       ).data.value,
     ).toBe("v-1");
+  });
+
+  it("restores what the plan showed: a path written after the dry run is refused (409), not overwritten", async () => {
+    const manifest = await ctx.snapshots.create({ type: "full", prefix: "app4" }, actor);
+    const write = (key: string, value: string) =>
+      ctx.gateway.request("kv_write", { method: "POST", path: `/secret/data/app4/${key}`, json: { data: { value } } });
+    await write("service0/key14", "drifted");
+    await write("service0/key84", "drifted");
+    const plan = await ctx.snapshots.restore(manifest.id, { dryRun: true }, actor);
+    expect(plan.plan_id).toMatch(/^plan-/);
+    expect(plan.summary.change).toBe(2);
+    // Another client writes one of the planned paths after the operator saw the plan.
+    await write("service0/key84", "written-after-the-plan");
+    const done = await ctx.snapshots.restore(manifest.id, { dryRun: false, planId: plan.plan_id }, actor);
+    expect(done.summary).toMatchObject({ conflicts: 1, failed: 0 });
+    expect(done.items.find((i) => i.path === "app4/service0/key84")).toMatchObject({
+      outcome: "conflict",
+      status: 409,
+    });
+    expect(done.items.find((i) => i.path === "app4/service0/key14")?.outcome).toBe("changed");
+    const value = async (key: string) =>
+      (
+        (await vaultApi(source.addr, source.rootToken, "GET", `secret/data/app4/${key}`)).json.data as {
+          data: { value: string };
+        }
+      ).data.value;
+    expect(await value("service0/key84")).toBe("written-after-the-plan");
+    expect(await value("service0/key14")).toBe("v-14");
+    // force=true with the same plan restores the refused path too.
+    const forced = await ctx.snapshots.restore(
+      manifest.id,
+      { dryRun: false, planId: plan.plan_id, force: true },
+      actor,
+    );
+    expect(forced.summary).toMatchObject({ conflicts: 0, failed: 0 });
+    expect(await value("service0/key84")).toBe("v-84");
   });
 
   it("fails verification of a tampered snapshot with a clear error", async () => {

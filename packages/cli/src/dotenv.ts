@@ -15,8 +15,24 @@ export interface DotenvResult {
   entries: DotenvEntry[];
   /** Keys that appeared more than once (the last value is kept, as dotenv does). */
   duplicates: Array<{ key: string; lines: number[] }>;
-  malformed: Array<{ line: number; text: string; reason: string }>;
+  /**
+   * Lines that are not `KEY=value`: the line number, the key when one can be told apart from the
+   * value, and why. Never the line itself: a malformed line usually holds a secret.
+   */
+  malformed: Array<{ line: number; key?: string; reason: string }>;
 }
+
+/** The part before `=`/`:` when it looks like a name (spaces and all); else nothing is shown. */
+function keyOf(raw: string): string | undefined {
+  const match = /^\s*(?:export\s+)?([^=:]{1,64}?)\s*(?:=|:\s)/.exec(raw);
+  const name = match?.[1]?.trim();
+  return name && /^[\w. -]+$/.test(name) ? name : undefined;
+}
+
+const problem = (line: number, raw: string, reason: string) => {
+  const key = keyOf(raw);
+  return key === undefined ? { line, reason } : { line, key, reason };
+};
 
 const START = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*|:\s+)(.*)$/;
 
@@ -30,7 +46,18 @@ export function parseDotenv(text: string): DotenvResult {
     if (raw.trim() === "" || raw.trim().startsWith("#")) continue;
     const match = START.exec(raw);
     if (!match) {
-      malformed.push({ line: i + 1, text: raw.slice(0, 80), reason: "expected KEY=value" });
+      const key = keyOf(raw);
+      malformed.push(
+        problem(
+          i + 1,
+          raw,
+          key === undefined
+            ? "expected KEY=value"
+            : /\s/.test(key)
+              ? "a space in the key"
+              : "expected KEY=value (a key is letters, digits, '_', '.' and '-')",
+        ),
+      );
       continue;
     }
     const key = match[1] as string;
@@ -48,13 +75,13 @@ export function parseDotenv(text: string): DotenvResult {
         close = findClose(body, quote);
       }
       if (close < 0) {
-        malformed.push({ line: startLine, text: raw.slice(0, 80), reason: `unterminated ${quote} quote` });
+        malformed.push(problem(startLine, raw, `unterminated ${quote} quote`));
         continue;
       }
       value = body.slice(0, close);
       const after = body.slice(close + 1).trim();
       if (after !== "" && !after.startsWith("#")) {
-        malformed.push({ line: i + 1, text: raw.slice(0, 80), reason: "text after the closing quote" });
+        malformed.push(problem(i + 1, raw, "text after the closing quote"));
         continue;
       }
       if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { detectAnomalies, filterRecords, parseVaultAuditLog, summarize } from "@vaultops/core";
+import { detectAnomalies, filterRecords, parseVaultAuditLog, shortHash, summarize } from "@vaultops/core";
 import { Command, CommanderError, Option } from "commander";
 import { ApiClient, CliError, EXIT, resolveConnection } from "./client";
 import { parseDotenv } from "./dotenv";
@@ -118,27 +118,43 @@ scopeOptions(config.command("set <key> <value>").description("create, or update 
       print(`${color.ok(existing.status === 404 ? "created" : "updated")} ${key} version ${res.body.version}`);
     },
   );
-scopeOptions(config.command("list").description("list configurations"))
+scopeOptions(config.command("list").description("list configurations (sensitive values as a hash)"))
   .option("--limit <n>", "page size", "50")
   .option("--offset <n>", "skip", "0")
   .option("--json", "machine-readable output")
-  .action(async (o: { environment: string; service: string; limit: string; offset: string; json?: boolean }) => {
-    const res = await client().request<{ items: Json[]; total: number }>("GET", "/api/v1/config", {
-      query: { ...scopeOf(o), limit: o.limit, offset: o.offset },
-    });
-    if (o.json) return printJson(res.body);
-    table(
-      res.body.items.map((i) => ({
-        key: i.key,
-        version: i.version,
-        sensitive: i.is_encrypted ? "yes" : "",
-        value: shown(String(i.value), Boolean(i.is_encrypted)),
-        updated: i.updated_at,
-      })),
-      ["key", "version", "sensitive", "value", "updated"],
-    );
-    print(color.dim(`${res.body.items.length} of ${res.body.total}`));
-  });
+  .option("--reveal", "show sensitive values too")
+  .action(
+    async (o: {
+      environment: string;
+      service: string;
+      limit: string;
+      offset: string;
+      json?: boolean;
+      reveal?: boolean;
+    }) => {
+      const res = await client().request<{ items: Json[]; total: number }>("GET", "/api/v1/config", {
+        query: { ...scopeOf(o), limit: o.limit, offset: o.offset },
+      });
+      // Sensitive values are masked in every output unless asked for: JSON is piped into logs and tickets.
+      const items = res.body.items.map((i) =>
+        i.is_encrypted && !o.reveal && typeof i.value === "string"
+          ? { ...i, value: null, value_sha256_prefix: shortHash(i.value) }
+          : i,
+      );
+      if (o.json) return printJson({ ...res.body, items });
+      table(
+        res.body.items.map((i) => ({
+          key: i.key,
+          version: i.version,
+          sensitive: i.is_encrypted ? "yes" : "",
+          value: o.reveal ? String(i.value) : shown(String(i.value), Boolean(i.is_encrypted)),
+          updated: i.updated_at,
+        })),
+        ["key", "version", "sensitive", "value", "updated"],
+      );
+      print(color.dim(`${res.body.items.length} of ${res.body.total}`));
+    },
+  );
 scopeOptions(config.command("delete <key>").description("delete (history kept unless --purge)"))
   .option("--purge", "remove every version")
   .option("--yes", "do not ask")
@@ -233,7 +249,9 @@ snapshot
   .action(async (id: string, o: { yes?: boolean; json?: boolean }) => {
     const api = client();
     const route = `/api/v1/vault/snapshots/${encodeURIComponent(id)}/restore`;
-    const plan = await api.request<{ summary: Json; items: Json[] }>("POST", route, { query: { dry_run: "true" } });
+    const plan = await api.request<{ summary: Json; items: Json[]; plan_id: string }>("POST", route, {
+      query: { dry_run: "true" },
+    });
     const s = plan.body.summary;
     if (!o.json) {
       for (const item of plan.body.items.filter((i) => i.action !== "unchanged"))
@@ -243,9 +261,14 @@ snapshot
     if (Number(s.create) + Number(s.change) === 0) return o.json ? printJson(plan.body) : print("nothing to restore");
     if (!(await confirm("Restore now?", Boolean(o.yes)))) return;
     process.stderr.write(color.dim(`restoring ${Number(s.create) + Number(s.change)} paths...\n`));
-    const done = await api.request<{ summary: Json }>("POST", route, { query: { dry_run: "false" } });
+    // The plan shown is the plan applied: a path changed since is refused, not overwritten.
+    const done = await api.request<{ summary: Json; items: Json[] }>("POST", route, {
+      query: { dry_run: "false", plan_id: plan.body.plan_id },
+    });
     if (o.json) return printJson(done.body);
     const d = done.body.summary;
+    for (const item of done.body.items.filter((i) => i.outcome === "conflict"))
+      print(`  ${color.warn("!")} ${item.path}: changed since the plan, not restored`);
     print(
       `${color.ok("restored")}: ${d.create} created, ${d.change} changed, ${d.conflicts} conflicts, ${d.failed} failed`,
     );
@@ -371,7 +394,8 @@ const loadEnvFile = (file: string) => {
   for (const d of parsed.duplicates)
     process.stderr.write(color.warn(`${file}: ${d.key} set on lines ${d.lines.join(", ")}; the last one wins\n`));
   if (parsed.malformed.length) {
-    for (const m of parsed.malformed) process.stderr.write(color.bad(`${file}:${m.line}: ${m.reason}: ${m.text}\n`));
+    for (const m of parsed.malformed)
+      process.stderr.write(color.bad(`${file}:${m.line}: ${m.key ? `${m.key}: ` : ""}${m.reason}\n`));
     throw new CliError(
       `${parsed.malformed.length} malformed line(s) in ${file}`,
       EXIT.usage,

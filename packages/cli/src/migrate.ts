@@ -62,6 +62,11 @@ export async function planMigration(
       if (existing) {
         item.current_version = existing.version;
         item.action = existing.value === entry.value ? "unchanged" : options.overwrite ? "update" : "conflict";
+        // A sensitive config stays sensitive whatever the file's name or value suggests.
+        if (existing.is_encrypted && !item.sensitive) {
+          item.sensitive = true;
+          item.reason = "already sensitive";
+        }
       }
     }
     plan.push(item);

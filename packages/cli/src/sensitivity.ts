@@ -1,14 +1,19 @@
-/** seed 003's scan_for_secrets: a proposed sensitivity from the name and from the value's entropy. */
+/**
+ * seed 003's scan_for_secrets: a proposed sensitivity from the name, a known format, or the value's
+ * entropy. When in doubt it says sensitive: a plain config wrongly marked sensitive costs a cache
+ * miss, a secret wrongly marked plain ends up in a cache and in events.
+ */
 const SENSITIVE_NAME =
-  /(PASS(WORD|WD)?|SECRET|TOKEN|(^|_)KEY($|_)|PRIVATE|CREDENTIAL|AUTH|API_?KEY|SIGNING|SALT|DSN|COOKIE|SESSION)/i;
+  /(PASS(WORD|WD)?|(^|[_.-])PWD?($|[_.-])|SECRET|TOKEN|(^|_)KEY($|_)|PRIVATE|CREDENTIAL|CRED($|_)|AUTH|API_?KEY|SIGNING|SALT|DSN|COOKIE|SESSION|CERT)/i;
 const KNOWN_FORMATS = [
   /^AKIA[0-9A-Z]{16}$/, // AWS access key id
   /^gh[pousr]_[A-Za-z0-9]{30,}$/, // GitHub tokens
   /^xox[abpr]-/, // Slack tokens
   /^sk_(live|test)_/, // Stripe keys
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /-----BEGIN [A-Z0-9 ]+-----/, // PEM blocks: keys, certificates
   /^hvs\.[A-Za-z0-9_-]{20,}$/, // Vault service tokens
-  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:]+:[^@\s]+@/i, // URLs with a password
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s]+@/i, // credentials inside a URL, anywhere in the value
+  /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/, // JWTs
 ];
 
 /** Shannon entropy in bits per character. */
@@ -32,6 +37,9 @@ export interface Sensitivity {
 export function classify(key: string, value: string): Sensitivity {
   if (SENSITIVE_NAME.test(key)) return { sensitive: true, reason: "name" };
   if (KNOWN_FORMATS.some((re) => re.test(value))) return { sensitive: true, reason: "format" };
-  if (value.length >= 16 && entropy(value) >= 3.5 && !/\s/.test(value)) return { sensitive: true, reason: "entropy" };
+  // Random-looking strings: long enough, varied enough, not prose, not a number, not a URL without a query.
+  const plainUrl = /^[a-z][a-z0-9+.-]*:\/\/[^?#\s@]*$/i.test(value);
+  if (value.length >= 16 && entropy(value) >= 3.5 && !/\s/.test(value) && !/^[\d.]+$/.test(value) && !plainUrl)
+    return { sensitive: true, reason: "entropy" };
   return { sensitive: false, reason: value === "" ? "empty" : "plain" };
 }

@@ -8,7 +8,9 @@ import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
+import { ConfigActivity } from "./config/activity";
 import { ConfigService } from "./config/config-service";
+import { ConfigStore } from "./config/config-store";
 import { IncidentService } from "./incident/incident-service";
 import { createLogger, type Logger } from "./logger";
 import { AccessMetrics } from "./monitor/access-metrics";
@@ -30,6 +32,7 @@ import {
   type VaultAuthenticator,
 } from "./vault/auth";
 import { VaultGateway } from "./vault/gateway";
+import { KvV2Client } from "./vault/kv2";
 import { createNodeVaultTransport, type VaultTransport } from "./vault/transport";
 
 export interface ContextOverrides {
@@ -38,6 +41,8 @@ export interface ContextOverrides {
   transport?: VaultTransport;
   metricsSink?: MetricsSink;
   events?: EventPublisher;
+  /** Where EMF lines go (stdout by default). */
+  emf?: (line: string) => void;
 }
 
 /**
@@ -107,6 +112,24 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
 
   const jobRuns = new DynamoJobRunStore(table);
   const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
+  const accessMetrics = new AccessMetrics(
+    settings.METRICS_NAMESPACE,
+    (settings.EMF_ENABLED ?? true) ? overrides.emf : () => {},
+  );
+  const events =
+    overrides.events ??
+    ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
+  const kv = new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
+  const configStore = new ConfigStore({ kv, cache, logger });
+  const config = new ConfigService({
+    gateway,
+    kv,
+    store: configStore,
+    cache,
+    activity: new ConfigActivity({ audit, events, logger, accessMetrics, auditReads: settings.AUDIT_READS ?? true }),
+    valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
+  });
+
   const monitor = new MonitorService(
     {
       gateway,
@@ -116,6 +139,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       jobRuns,
       audit,
       cache,
+      cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
       metricsSink,
       logger,
       clock,
@@ -126,25 +150,6 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       tokenRenewThresholdSeconds: settings.TOKEN_RENEW_THRESHOLD_SECONDS,
     },
   );
-
-  const accessMetrics = new AccessMetrics(
-    settings.METRICS_NAMESPACE,
-    (settings.EMF_ENABLED ?? true) ? undefined : () => {},
-  );
-  const events =
-    overrides.events ??
-    ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
-  const config = new ConfigService({
-    gateway,
-    cache,
-    events,
-    audit,
-    logger,
-    mount: settings.VAULT_MOUNT_POINT,
-    valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
-    accessMetrics,
-    auditReads: settings.AUDIT_READS ?? true,
-  });
 
   const apiTokens = new ApiTokenVerifier(
     async () => {
@@ -175,6 +180,8 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   const snapshotService = () => {
     snapshots ??= new SnapshotService({
       gateway,
+      kv,
+      store: configStore,
       table,
       storage: settings.SNAPSHOT_BUCKET
         ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
@@ -198,6 +205,8 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clients,
     table,
     gateway,
+    kv,
+    configStore,
     recorder,
     counters,
     cache,

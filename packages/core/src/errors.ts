@@ -22,6 +22,21 @@ export class VaultError extends VaultopsError {
 export class VaultConnectionError extends VaultError {
   override readonly status = 503;
   override readonly code = "vault_unavailable";
+  /**
+   * The request may have reached Vault before the connection failed (a timeout or reset after
+   * sending, not a refused connection): a write may have happened, so it is not simply retried.
+   */
+  readonly mayHaveReachedVault: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; details?: string; mayHaveReachedVault?: boolean }) {
+    super(message, options);
+    this.mayHaveReachedVault = options?.mayHaveReachedVault ?? false;
+  }
+}
+/** A write whose answer was lost, and whether it happened could not be found out in time. */
+export class OutcomeUnknownError extends VaultError {
+  override readonly status = 504;
+  override readonly code = "outcome_unknown";
 }
 export class VaultAuthenticationError extends VaultError {
   override readonly status: number = 503;
@@ -49,7 +64,11 @@ export class VaultUninitializedError extends VaultError {
 /** A check-and-set write lost against a concurrent writer. */
 export class VaultVersionError extends VaultError {
   override readonly status = 409;
-  override readonly code = "version_conflict";
+  override readonly code: string = "version_conflict";
+}
+/** The data at a path was written by another client in its own shape; replacing it needs `?replace=true`. */
+export class ForeignShapeError extends VaultVersionError {
+  override readonly code = "foreign_shape";
 }
 export class VaultCacheError extends VaultError {
   override readonly status = 503;

@@ -27,4 +27,5 @@ export * from "./snapshot";
 export * from "./vault/auth";
 export * from "./vault/gateway";
 export * from "./vault/health";
+export * from "./vault/kv2";
 export * from "./vault/transport";

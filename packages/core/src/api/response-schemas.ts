@@ -81,14 +81,20 @@ export const configRecord = o({
   created_at: str,
   updated_at: str,
 });
-export const configList = o({ items: z.array(configRecord), total: num, limit: num, offset: num });
+export const configList = o({
+  items: z.array(configRecord),
+  total: num,
+  limit: num,
+  offset: num,
+  has_more: bool,
+});
 export const configDeleted = o({ message: str, key: str, deleted: bool, version: num, purged: bool });
 export const configVersions = o({
   key: str,
   environment: str,
   service_name: str,
   current_version: num,
-  versions: z.array(o({ version: num, created_at: str, deleted: bool, destroyed: bool })),
+  versions: z.array(o({ version: num, created_at: str, deleted: bool, destroyed: bool, deletion_time: nullable(str) })),
 });
 export const configStatus = o({
   vault_enabled: bool,
@@ -115,7 +121,15 @@ export const rotationPolicy = o({
   status: rotationStatus,
 });
 export const rotationDeleted = o({ message: str, key: str });
-export const rotateResponse = o({ message: str, key: str, version: num, previous_version: num, rotated_at: str });
+export const rotateResponse = o({
+  message: str,
+  key: str,
+  version: num,
+  previous_version: num,
+  is_encrypted: bool,
+  made_sensitive: bool,
+  rotated_at: str,
+});
 export const rotationHistory = o({
   key: str,
   history: z.array(o({ at: str, outcome: str, trigger: str, actor: str })),
@@ -139,6 +153,8 @@ export const snapshotVerified = o({ id: str, valid: bool, path_count: num, versi
 export const snapshotRestoreReport = o({
   snapshot_id: str,
   dry_run: bool,
+  plan_id: z.optional(str),
+  plan_expires_at: z.optional(str),
   summary: o({ create: num, change: num, unchanged: num, conflicts: num, failed: num }),
   items: z.array(o({ path: str, action: z.enum(["create", "change", "unchanged"]), current_version: nullable(num) })),
 });

@@ -2,15 +2,26 @@ import { createHash } from "node:crypto";
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 
-/** One shared (L2) cache entry. Only non-sensitive values ever get here. */
+/**
+ * One shared (L2) cache entry: a non-sensitive value at a KV v2 version, or a tombstone that says
+ * "this version (or anything older) is not to be served from cache": left by a write that made the
+ * key sensitive or deleted it, by a reader that found sensitive data, or by a purge.
+ */
 export interface CacheEntry {
   key: string;
+  /** "" for a tombstone. */
   value: string;
   version: number;
   storedAt: number;
   expiresAtMs: number;
   generation: number;
+  tombstone: boolean;
+  /** Every version was destroyed: no reader may refill until a writer writes the key again. */
+  purged: boolean;
 }
+
+/** Who writes an entry, which decides what it may replace (see `put`). */
+export type CacheWrite = "refill" | "advance";
 
 const CACHE_SHARDS = 8;
 const GENERATION_KEY = { pk: "cache", sk: "generation" } as const;
@@ -24,6 +35,28 @@ export interface SweepRecord {
   at: number;
   removed: number;
   remaining: number;
+  /** Entries dropped because Vault holds another version now (written by another client). */
+  revalidated?: { checked: number; stale: number; unknown: number };
+}
+
+const NOT_TOMBSTONE = "(attribute_not_exists(tombstone) OR tombstone = :f)";
+const NOT_PURGED = "(attribute_not_exists(purged) OR purged = :f)";
+
+/**
+ * What an entry may replace. Versions only move forward, whoever writes:
+ * - a refill (a reader storing what it just read from Vault) never replaces a newer version, a
+ *   tombstone of the same version, or a purge: so a slow reader cannot put back a value that a
+ *   writer replaced, deleted or made sensitive;
+ * - an advance (a writer, after Vault accepted its write) replaces older versions and a purge; a
+ *   tombstone also replaces a value of the same version (a delete keeps the version number).
+ * Expired entries may be replaced by anything.
+ */
+export function replaceCondition(write: CacheWrite, tombstone: boolean): string {
+  const expired = "attribute_not_exists(pk) OR expiresAtMs <= :now";
+  if (write === "refill")
+    return `${expired} OR (${NOT_PURGED} AND (version < :v OR (version = :v AND ${NOT_TOMBSTONE})))`;
+  const sameVersion = tombstone ? "version = :v" : `(version = :v AND ${NOT_TOMBSTONE})`;
+  return `${expired} OR purged = :t OR version < :v OR ${sameVersion}`;
 }
 
 export class DynamoCacheStore {
@@ -36,13 +69,11 @@ export class DynamoCacheStore {
     return out.Item ? toEntry(out.Item) : undefined;
   }
 
-  /**
-   * Writes unless the stored entry is newer (a higher version of the same generation, still live):
-   * entries only move forward, so a slow reader cannot put back a value a writer has replaced.
-   */
-  async putIfNewer(entry: CacheEntry, now: number): Promise<boolean> {
+  /** Writes the entry if `replaceCondition` allows it; false when a newer or blocking entry is there. */
+  async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<boolean> {
+    const condition = replaceCondition(write, entry.tombstone);
     return this.table.putIf(
-      "cache put",
+      write === "refill" ? "cache refill" : "cache advance",
       {
         pk: cachePartition(entry.key),
         sk: entry.key,
@@ -52,9 +83,40 @@ export class DynamoCacheStore {
         expiresAtMs: entry.expiresAtMs,
         expiresAt: epochSeconds(entry.expiresAtMs),
         generation: entry.generation,
+        tombstone: entry.tombstone,
+        purged: entry.purged,
       },
-      "attribute_not_exists(pk) OR version <= :v OR expiresAtMs <= :now OR generation <> :g",
-      { ":v": entry.version, ":now": now, ":g": entry.generation },
+      condition,
+      // DynamoDB refuses values the expression does not use.
+      {
+        ":v": entry.version,
+        ":now": now,
+        ...(condition.includes(":f") ? { ":f": false } : {}),
+        ...(condition.includes(":t") ? { ":t": true } : {}),
+      },
+    );
+  }
+
+  /** Writes unconditionally (a purge: every version is gone, whatever was cached). */
+  async overwrite(entry: CacheEntry): Promise<void> {
+    await this.table.run("cache purge", (c, TableName) =>
+      c.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            pk: cachePartition(entry.key),
+            sk: entry.key,
+            value: entry.value,
+            version: entry.version,
+            storedAt: entry.storedAt,
+            expiresAtMs: entry.expiresAtMs,
+            expiresAt: epochSeconds(entry.expiresAtMs),
+            generation: entry.generation,
+            tombstone: entry.tombstone,
+            purged: entry.purged,
+          },
+        }),
+      ),
     );
   }
 
@@ -114,22 +176,50 @@ export class DynamoCacheStore {
     );
   }
 
+  /** Deletes `key` unless it has moved past `version` since it was read (a conditional delete). */
+  async deleteIfVersion(key: string, version: number): Promise<boolean> {
+    try {
+      await this.table.run("cache delete stale", (c, TableName) =>
+        c.send(
+          new DeleteCommand({
+            TableName,
+            Key: { pk: cachePartition(key), sk: key },
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": version },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
   async lastSweep(): Promise<SweepRecord | undefined> {
     const out = await this.table.run("cache sweep read", (c, TableName) =>
       c.send(new GetCommand({ TableName, Key: SWEEP_KEY })),
     );
     if (!out.Item) return undefined;
-    return { at: Number(out.Item.at), removed: Number(out.Item.removed), remaining: Number(out.Item.remaining) };
+    const record: SweepRecord = {
+      at: Number(out.Item.at),
+      removed: Number(out.Item.removed),
+      remaining: Number(out.Item.remaining),
+    };
+    if (out.Item.revalidated) record.revalidated = out.Item.revalidated as SweepRecord["revalidated"];
+    return record;
   }
 }
 
 function toEntry(item: Record<string, unknown>): CacheEntry {
   return {
     key: String(item.sk),
-    value: String(item.value),
+    value: String(item.value ?? ""),
     version: Number(item.version),
     storedAt: Number(item.storedAt),
     expiresAtMs: Number(item.expiresAtMs),
     generation: Number(item.generation ?? 0),
+    tombstone: item.tombstone === true,
+    purged: item.purged === true,
   };
 }

@@ -1,10 +1,12 @@
 import { type Clock, systemClock } from "../clock";
-import type { CacheEntry, DynamoCacheStore, SweepRecord } from "./store";
+import type { CacheEntry, CacheWrite, DynamoCacheStore, SweepRecord } from "./store";
 
 export type CacheTier = "memory" | "shared" | "origin";
 
 export interface CacheAccessRecorder {
   cacheAccess(hit: boolean, tier: CacheTier): void;
+  /** A read that never uses the cache by design (a sensitive value): not a miss. */
+  cacheBypass?(): void;
 }
 
 export interface Loaded {
@@ -33,18 +35,33 @@ export interface TwoTierCacheOptions {
   recorder?: CacheAccessRecorder;
 }
 
+/** The in-process copy of an entry (value or tombstone), served until `until`. */
 interface MemoryEntry {
-  entry?: CacheEntry;
-  /** The origin said "not cacheable" (a sensitive value): skip the shared tier, go straight to the origin. */
-  originOnly?: true;
+  entry: CacheEntry;
   until: number;
 }
 
+/** The same ordering as the shared tier's conditions (store.ts `replaceCondition`), in memory. */
+function mayReplace(current: CacheEntry | undefined, next: CacheEntry, write: CacheWrite, now: number): boolean {
+  if (!current || current.expiresAtMs <= now) return true;
+  if (write === "refill") {
+    if (current.purged) return false;
+    return current.version < next.version || (current.version === next.version && !current.tombstone);
+  }
+  if (current.purged || current.version < next.version) return true;
+  return current.version === next.version && (next.tombstone || !current.tombstone);
+}
+
 /**
- * In-process L1 in front of a DynamoDB L2. A clear bumps a shared generation number; each container
- * re-reads it at most every `generationCheckMs` and drops its L1 when it moved (no broadcast needed).
- * Concurrent misses on one key in one container share one origin read. Shared entries only move
- * forward in version, so a slow reader cannot put back a value a writer has replaced.
+ * In-process L1 in front of a DynamoDB L2, both holding only non-sensitive values, each stamped
+ * with its KV v2 version and moved only forward (see store.ts). Changes made through the plane
+ * `advance` both tiers after Vault accepted them: a value when non-sensitive, a tombstone when
+ * sensitive or deleted. Readers `refill` what they read from Vault, unless something newer is there.
+ *
+ * A clear bumps a shared generation number; each container re-reads it at most every
+ * `generationCheckMs` and drops its L1 when it moved. Concurrent misses on one key in one
+ * container share one origin read. `revalidate` (the cache sweep) drops entries that Vault has
+ * moved past, which bounds how long a write by another Vault client stays hidden.
  */
 export class TwoTierCache {
   private readonly memory = new Map<string, MemoryEntry>();
@@ -66,110 +83,196 @@ export class TwoTierCache {
     return this.options.ttlMs;
   }
 
-  get memoryEntries(): number {
-    return this.memory.size;
+  get memoryTtl(): number {
+    return this.memoryTtlMs;
   }
 
-  async get(key: string, load: () => Promise<Loaded | undefined>): Promise<CacheResult | undefined> {
+  get memoryEntries(): number {
+    let n = 0;
+    for (const m of this.memory.values()) if (!m.entry.tombstone) n++;
+    return n;
+  }
+
+  /**
+   * A read through both tiers. `revalidate` (a `Cache-Control: no-cache` request) skips them,
+   * reads the origin and refreshes both with what it found.
+   */
+  async get(
+    key: string,
+    load: () => Promise<Loaded | undefined>,
+    options: { revalidate?: boolean } = {},
+  ): Promise<CacheResult | undefined> {
     await this.syncGeneration();
     const now = this.clock.now();
     const local = this.memory.get(key);
-    if (local && local.until > now) {
-      if (local.entry && local.entry.expiresAtMs > now) {
-        this.options.recorder?.cacheAccess(true, "memory");
-        return { value: local.entry.value, version: local.entry.version, cacheable: true, tier: "memory" };
-      }
-    } else if (local) {
-      this.memory.delete(key);
+    if (local && local.until <= now) this.memory.delete(key);
+    const fresh = local && local.until > now ? local.entry : undefined;
+    if (!options.revalidate && fresh && !fresh.tombstone && fresh.expiresAtMs > now) {
+      this.options.recorder?.cacheAccess(true, "memory");
+      return { value: fresh.value, version: fresh.version, cacheable: true, tier: "memory" };
     }
-    const pending = this.inflight.get(key);
+    const flightKey = options.revalidate ? `${key}\u0000revalidate` : key;
+    const pending = this.inflight.get(flightKey);
     if (pending) return pending;
-    const attempt = this.fill(key, load, local?.originOnly === true && local.until > now).finally(() =>
-      this.inflight.delete(key),
+    const attempt = this.fill(key, load, options.revalidate === true || fresh?.tombstone === true).finally(() =>
+      this.inflight.delete(flightKey),
     );
-    this.inflight.set(key, attempt);
+    this.inflight.set(flightKey, attempt);
     return attempt;
   }
 
   private async fill(
     key: string,
     load: () => Promise<Loaded | undefined>,
-    originOnly: boolean,
+    skipShared: boolean,
   ): Promise<CacheResult | undefined> {
-    if (!originOnly) {
+    if (!skipShared) {
       const shared = await this.store.get(key);
       const now = this.clock.now();
-      if (shared && shared.expiresAtMs > now && shared.generation === this.generation) {
-        this.remember(key, { entry: shared, until: now + this.memoryTtlMs });
+      if (shared && shared.expiresAtMs > now && !shared.tombstone && shared.generation === this.generation) {
+        this.remember(key, shared, "refill");
         this.options.recorder?.cacheAccess(true, "shared");
         return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
       }
+      // A tombstone: the key is sensitive or deleted at that version; remember that here too.
+      if (shared?.tombstone && shared.expiresAtMs > now) this.remember(key, shared, "refill");
     }
-    this.options.recorder?.cacheAccess(false, "origin");
     const loaded = await load();
-    if (!loaded) return undefined;
-    if (loaded.cacheable) await this.put(key, loaded.value, loaded.version);
-    else this.remember(key, { originOnly: true, until: this.clock.now() + this.memoryTtlMs });
+    if (loaded?.cacheable) this.options.recorder?.cacheAccess(false, "origin");
+    else if (loaded) this.options.recorder?.cacheBypass?.();
+    if (!loaded) {
+      // The origin has no such key (deleted, perhaps by another client): no copy may outlive that.
+      await this.drop(key);
+      return undefined;
+    }
+    // Stored with refill rules: never over a newer version or a tombstone a writer left meanwhile.
+    await this.write(
+      key,
+      { value: loaded.cacheable ? loaded.value : "", version: loaded.version, tombstone: !loaded.cacheable },
+      "refill",
+    );
     return { ...loaded, tier: "origin" };
   }
 
-  /** Stores a fresh value in both tiers (after a read from the origin or a write through it). */
-  async put(key: string, value: string, version: number): Promise<void> {
-    const now = this.clock.now();
-    const entry: CacheEntry = {
+  /**
+   * After a change Vault accepted: both tiers move to `version`, holding `value` when it may be
+   * cached, else a tombstone (sensitive, deleted). Older entries anywhere are superseded.
+   */
+  async advance(key: string, change: { version: number; value?: string | undefined }): Promise<void> {
+    await this.write(
       key,
-      value,
-      version,
+      { value: change.value ?? "", version: change.version, tombstone: change.value === undefined },
+      "advance",
+    );
+  }
+
+  /** Every version of the key was destroyed: nothing may be refilled until it is written again. */
+  async purge(key: string): Promise<void> {
+    const now = this.clock.now();
+    const entry = this.entry(key, { value: "", version: 0, tombstone: true }, now);
+    entry.purged = true;
+    await this.store.overwrite(entry);
+    this.memory.set(key, { entry, until: now + this.memoryTtlMs });
+  }
+
+  /** Forgets a key in both tiers (Vault said 404 or 409 and its current version is not known). */
+  async drop(key: string): Promise<void> {
+    this.memory.delete(key);
+    await this.store.delete(key);
+  }
+
+  private entry(key: string, e: { value: string; version: number; tombstone: boolean }, now: number): CacheEntry {
+    return {
+      key,
+      value: e.value,
+      version: e.version,
       storedAt: now,
       expiresAtMs: now + this.options.ttlMs,
       generation: this.generation,
+      tombstone: e.tombstone ?? false,
+      purged: false,
     };
-    const stored = await this.store.putIfNewer(entry, now);
-    if (stored) this.remember(key, { entry, until: now + this.memoryTtlMs });
-    else this.memory.delete(key);
   }
 
-  /** Forgets a key in both tiers (after a write, a delete, or a switch to sensitive). */
-  async invalidate(key: string): Promise<void> {
-    this.memory.delete(key);
-    await this.store.delete(key);
+  private async write(
+    key: string,
+    e: { value: string; version: number; tombstone: boolean },
+    write: CacheWrite,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    const entry = this.entry(key, e, now);
+    const stored = await this.store.put(entry, write, now);
+    // The shared tier's answer decides: memory never holds what the shared tier refused.
+    if (stored) this.remember(key, entry, write);
+    else if (write === "advance") this.memory.delete(key);
+    return stored;
   }
 
   /** Forgets every key that starts with `prefix` in the shared tier and here; returns how many. */
   async invalidatePrefix(prefix: string): Promise<number> {
     for (const key of this.memory.keys()) if (key.startsWith(prefix)) this.memory.delete(key);
-    const doomed = (await this.store.all()).filter((e) => e.key.startsWith(prefix)).map((e) => e.key);
+    const doomed = (await this.store.all()).filter((e) => e.key.startsWith(prefix) && !e.tombstone).map((e) => e.key);
     await this.store.deleteMany(doomed);
     return doomed.length;
   }
 
-  /** Entries of the shared tier that are still live. */
+  /** Values (not tombstones) of the shared tier that are still live. */
   async sharedEntries(): Promise<CacheEntry[]> {
     const generation = await this.store.generation();
     const now = this.clock.now();
-    return (await this.store.all()).filter((e) => e.expiresAtMs > now && e.generation === generation);
+    return (await this.store.all()).filter((e) => e.expiresAtMs > now && e.generation === generation && !e.tombstone);
   }
 
-  /** Empties both tiers here and, through the generation, every other container's L1. */
+  /**
+   * Empties both tiers here and, through the generation, every other container's L1. Tombstones
+   * stay: a slow reader must not bring back a value a writer replaced, even across a clear.
+   */
   async clear(): Promise<{ removed: number; generation: number }> {
     const generation = await this.store.bumpGeneration();
-    const entries = await this.store.all();
+    const entries = (await this.store.all()).filter((e) => !e.tombstone);
     await this.store.deleteMany(entries.map((e) => e.key));
-    this.memory.clear();
+    for (const [key, local] of this.memory) if (!local.entry.tombstone) this.memory.delete(key);
     this.generation = generation;
     this.generationCheckedAt = this.clock.now();
     return { removed: entries.length, generation };
   }
 
-  /** Removes expired and superseded entries from the shared tier. */
-  async sweep(): Promise<SweepRecord> {
+  /**
+   * Removes expired and superseded entries from the shared tier and, with `check`, every value that
+   * Vault has moved past (written, deleted or made sensitive by another client): `check` says
+   * whether the cached version is still the current one. An entry that changed meanwhile stays.
+   */
+  async sweep(
+    check?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">,
+  ): Promise<SweepRecord> {
     const generation = await this.store.generation();
     const now = this.clock.now();
     const entries = await this.store.all();
-    const dead = entries.filter((e) => e.expiresAtMs <= now || e.generation !== generation);
+    const dead = entries.filter((e) => e.expiresAtMs <= now || (e.generation !== generation && !e.tombstone));
     await this.store.deleteMany(dead.map((e) => e.key));
     for (const [key, local] of this.memory) if (local.until <= now) this.memory.delete(key);
-    const record = { at: now, removed: dead.length, remaining: entries.length - dead.length };
+    const record: SweepRecord = { at: now, removed: dead.length, remaining: entries.length - dead.length };
+    if (check) {
+      const live = entries.filter((e) => !dead.includes(e) && !e.tombstone);
+      const counts = { checked: 0, stale: 0, unknown: 0 };
+      for (let i = 0; i < live.length; i += 8) {
+        await Promise.all(
+          live.slice(i, i + 8).map(async (e) => {
+            counts.checked++;
+            const verdict = await check(e.key, e.version).catch(() => "unknown" as const);
+            if (verdict === "unknown") counts.unknown++;
+            if (verdict !== "stale") return;
+            if (await this.store.deleteIfVersion(e.key, e.version)) {
+              counts.stale++;
+              this.memory.delete(e.key);
+            }
+          }),
+        );
+      }
+      record.revalidated = counts;
+      record.removed += counts.stale;
+      record.remaining -= counts.stale;
+    }
     await this.store.recordSweep(record);
     return record;
   }
@@ -178,7 +281,10 @@ export class TwoTierCache {
     return this.store.lastSweep();
   }
 
-  private remember(key: string, local: MemoryEntry): void {
+  private remember(key: string, entry: CacheEntry, write: CacheWrite): void {
+    const now = this.clock.now();
+    const current = this.memory.get(key);
+    if (!mayReplace(current && current.until > now ? current.entry : undefined, entry, write, now)) return;
     const max = this.options.maxMemoryEntries ?? 5_000;
     this.memory.delete(key);
     if (this.memory.size >= max) {
@@ -186,7 +292,7 @@ export class TwoTierCache {
       const oldest = this.memory.keys().next();
       if (!oldest.done) this.memory.delete(oldest.value);
     }
-    this.memory.set(key, local);
+    this.memory.set(key, { entry, until: Math.min(now + this.memoryTtlMs, entry.expiresAtMs) });
   }
 
   private async syncGeneration(): Promise<void> {
@@ -195,7 +301,7 @@ export class TwoTierCache {
     const generation = await this.store.generation();
     this.generationCheckedAt = now;
     if (generation !== this.generation) {
-      this.memory.clear();
+      for (const [key, local] of this.memory) if (!local.entry.tombstone) this.memory.delete(key);
       this.generation = generation;
     }
   }

@@ -1,2 +1,5 @@
+export * from "./activity";
 export * from "./config-service";
+export * from "./config-store";
+export * from "./shape";
 export * from "./validation";

@@ -8,6 +8,8 @@ interface Scope {
   failures: number;
   cacheHits: number;
   cacheMisses: number;
+  /** Reads that never use the cache (sensitive values, older versions): not misses. */
+  uncachedReads: number;
   latencies: number[];
 }
 
@@ -32,7 +34,7 @@ export class AccessMetrics {
     const key = `${environment}\u0000${service}`;
     let scope = this.scopes.get(key);
     if (!scope) {
-      scope = { reads: 0, denied: 0, failures: 0, cacheHits: 0, cacheMisses: 0, latencies: [] };
+      scope = { reads: 0, denied: 0, failures: 0, cacheHits: 0, cacheMisses: 0, uncachedReads: 0, latencies: [] };
       this.scopes.set(key, scope);
     }
     scope.reads++;
@@ -40,6 +42,7 @@ export class AccessMetrics {
     else if (!outcome.ok) scope.failures++;
     if (outcome.cacheHit === true) scope.cacheHits++;
     if (outcome.cacheHit === false) scope.cacheMisses++;
+    if (outcome.cacheHit === undefined && outcome.ok) scope.uncachedReads++;
     // EMF takes up to 100 values per metric and line.
     if (scope.latencies.length < 100) scope.latencies.push(Number(outcome.latencyMs.toFixed(3)));
   }
@@ -65,6 +68,7 @@ export class AccessMetrics {
                   { Name: "Failures", Unit: "Count" },
                   { Name: "CacheHits", Unit: "Count" },
                   { Name: "CacheMisses", Unit: "Count" },
+                  { Name: "UncachedReads", Unit: "Count" },
                   { Name: "RetrievalLatency", Unit: "Milliseconds" },
                 ],
               },
@@ -77,6 +81,7 @@ export class AccessMetrics {
           Failures: s.failures,
           CacheHits: s.cacheHits,
           CacheMisses: s.cacheMisses,
+          UncachedReads: s.uncachedReads,
           RetrievalLatency: s.latencies,
         }),
       );

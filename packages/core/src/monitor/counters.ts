@@ -144,6 +144,11 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.pending.lastCacheAccessAt = this.clock.now();
   }
 
+  /** A read that never uses the cache by design (a sensitive value): kept out of the hit rate. */
+  cacheBypass(): void {
+    this.bump("cache|bypass", 1);
+  }
+
   /** What this container counted but has not flushed yet. */
   unflushed(): CounterTotals {
     return this.pending;

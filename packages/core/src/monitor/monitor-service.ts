@@ -29,6 +29,8 @@ export interface MonitorDeps {
   jobRuns: DynamoJobRunStore;
   audit: DynamoAuditLog;
   cache: TwoTierCache;
+  /** Says whether a cached version is still Vault's current one (the sweep drops the rest). */
+  cacheCheck?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">;
   metricsSink: MetricsSink;
   logger: Logger;
   clock?: Clock;
@@ -114,6 +116,20 @@ export class MonitorService {
     return mergeTotals(await this.deps.counters.totals(), this.deps.recorder.unflushed());
   }
 
+  private memoCounters?: { at: number; value: Promise<CounterTotals> };
+  /** The shared counters, read at most once per `healthMemoMs` in this container (one BatchGet). */
+  private memoTotals(): Promise<CounterTotals> {
+    const now = this.clock.now();
+    if (!this.memoCounters || now - this.memoCounters.at >= this.options.healthMemoMs) {
+      const value = this.deps.counters.totals();
+      this.memoCounters = { at: now, value };
+      value.catch(() => {
+        if (this.memoCounters?.value === value) this.memoCounters = undefined;
+      });
+    }
+    return this.memoCounters.value.then((shared) => mergeTotals(shared, this.deps.recorder.unflushed()));
+  }
+
   private tokenWarning(token: TokenInfo | undefined): string | undefined {
     if (!token || token.ttlSeconds === 0) return undefined;
     const threshold = this.options.tokenWarningSeconds ?? 3_600;
@@ -122,6 +138,11 @@ export class MonitorService {
       : undefined;
   }
 
+  /**
+   * GET /api/v1/vault/health, public: what failed is said by kind (unreachable, sealed, timeout,
+   * refused), never with paths or keys. Shared figures are read at most once per memo period per
+   * container, so unauthenticated traffic cannot turn into DynamoDB reads.
+   */
   async health(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
     // /health answers for Vault: a shared-state outage becomes a warning, not a failed probe.
     const warnings: string[] = [];
@@ -136,12 +157,17 @@ export class MonitorService {
       return this.deps.gateway.health();
     });
     const [totals, token] = await Promise.all([
-      this.sharedTotals().catch(shared("shared counters", this.deps.recorder.unflushed())),
+      this.memoTotals().catch(shared("shared counters", this.deps.recorder.unflushed())),
       this.tokenInfo(),
     ]);
     const requests = requestFigures(totals);
     const warning = this.tokenWarning(token);
     const lastError = totals.lastError;
+    // The live check's own failure is the freshest news; else the last error any container recorded.
+    const latest =
+      health.error && (!lastError || lastError.at <= health.checkedAt)
+        ? { message: health.error, at: health.checkedAt }
+        : lastError;
     const body = {
       vault_health: {
         status: health.status,
@@ -151,8 +177,8 @@ export class MonitorService {
         avg_response_time: msText(requests.averageMs),
         token_ttl_seconds: token?.ttlSeconds ?? 0,
         token_renewable: token?.renewable ?? false,
-        last_error: lastError?.message ?? health.error ?? "",
-        last_error_time: isoOrEmpty(lastError?.at ?? (health.error ? health.checkedAt : undefined)),
+        last_error: latest ? publicError(latest.message) : "",
+        last_error_time: isoOrEmpty(latest?.at),
         warnings: [...(warning ? [warning] : []), ...warnings],
         sealed: health.sealed,
         initialized: health.initialized,
@@ -344,7 +370,26 @@ export class MonitorService {
   }
 
   async runCacheSweepJob(): Promise<{ ok: boolean; summary: Record<string, unknown> }> {
-    const sweep = await this.deps.cache.sweep();
-    return { ok: true, summary: { removed: sweep.removed, remaining: sweep.remaining } };
+    const sweep = await this.deps.cache.sweep(this.deps.cacheCheck);
+    return {
+      ok: true,
+      summary: {
+        removed: sweep.removed,
+        remaining: sweep.remaining,
+        ...(sweep.revalidated ? { revalidated: sweep.revalidated } : {}),
+      },
+    };
   }
+}
+
+/** An error as the public health route may show it: its kind, without a path, key or address. */
+export function publicError(message: string): string {
+  if (/sealed/i.test(message)) return "Vault is sealed";
+  if (/uninitiali[sz]ed|not initialized/i.test(message)) return "Vault is not initialized";
+  if (/timeout|timed out|ECONNABORTED|ETIMEDOUT|deadline|exceeded/i.test(message))
+    return "Vault did not answer in time";
+  if (/permission denied|refused the plane|403/i.test(message)) return "Vault refused the plane's credentials";
+  if (/not available|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|socket hang up|HTTP 5\d\d/i.test(message))
+    return "Vault is not reachable";
+  return "Vault request failed";
 }

@@ -31,11 +31,18 @@ export function requestFigures(totals: CounterTotals): RequestFigures {
   };
 }
 
-export function cacheFigures(totals: CounterTotals): { hits: number; misses: number; hitRate: string } {
+/** Hits and misses of cacheable reads; sensitive reads, which never use the cache, are counted apart. */
+export function cacheFigures(totals: CounterTotals): {
+  hits: number;
+  misses: number;
+  bypassed: number;
+  hitRate: string;
+} {
   const hits = totals.values.get("cache|hit") ?? 0;
   const misses = totals.values.get("cache|miss") ?? 0;
+  const bypassed = totals.values.get("cache|bypass") ?? 0;
   const all = hits + misses;
-  return { hits, misses, hitRate: all === 0 ? "0.00%" : `${((hits / all) * 100).toFixed(2)}%` };
+  return { hits, misses, bypassed, hitRate: all === 0 ? "0.00%" : `${((hits / all) * 100).toFixed(2)}%` };
 }
 
 export const msText = (ms: number): string => formatDuration(ms);
@@ -106,6 +113,9 @@ export function prometheusText(input: {
   lines.push("# HELP vaultops_key_cache_misses_total Cache lookups that went to Vault.");
   lines.push("# TYPE vaultops_key_cache_misses_total counter");
   lines.push(`vaultops_key_cache_misses_total${labels({ backend })} ${cache.misses}`);
+  lines.push("# HELP vaultops_key_uncached_reads_total Reads of sensitive values, which never use the cache.");
+  lines.push("# TYPE vaultops_key_uncached_reads_total counter");
+  lines.push(`vaultops_key_uncached_reads_total${labels({ backend })} ${cache.bypassed}`);
   lines.push("# HELP vaultops_key_cache_size Entries in the shared cache.");
   lines.push("# TYPE vaultops_key_cache_size gauge");
   lines.push(`vaultops_key_cache_size${labels({ backend })} ${input.cacheSize}`);

@@ -133,8 +133,14 @@ export class RotationService {
     const at = new Date(now).toISOString();
     try {
       const generator = policy?.generator ?? DEFAULT_GENERATOR;
-      // Check-and-set against the version just read: a concurrent writer makes this a conflict, never a lost write.
-      const record = await this.deps.config.update(ref, { value: generateSecret(generator) }, actor, "rotate");
+      // Check-and-set against the version just read: a concurrent writer makes this a conflict, never a
+      // lost write. A generated secret is sensitive whatever the config was: never cached or in an event.
+      const record = await this.deps.config.update(
+        ref,
+        { value: generateSecret(generator), is_encrypted: true },
+        actor,
+        "rotate",
+      );
       const graceUntil = new Date(now + (policy?.grace_period_hours ?? 24) * HOUR).toISOString();
       if (policy) {
         const next: RotationPolicy = {
@@ -167,6 +173,9 @@ export class RotationService {
         service_name: ref.service_name,
         version: record.version,
         previous_version: record.previous_version,
+        is_encrypted: true,
+        // A plain config that is rotated becomes sensitive: its value is read from Vault from now on.
+        made_sensitive: !record.previous_is_encrypted,
         rotated_at: at,
         previous_readable_until: graceUntil,
         ...(policy ? { next_due_at: new Date(now + policy.interval_days * DAY).toISOString() } : {}),

@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type { Actor, DynamoAuditLog } from "../audit/audit-log";
-import { queryPartition, type StateTable } from "../aws/state-table";
+import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
-import { NotFoundError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
+import type { ConfigStore } from "../config/config-store";
+import { NotFoundError, PayloadTooLargeError, VaultValidationError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
 import type { VaultGateway } from "../vault/gateway";
+import { type KvV2Client, stableJson } from "../vault/kv2";
 import { type KeyProvider, open, SnapshotIntegrityError, seal } from "./envelope";
 import type { SnapshotStorage } from "./storage";
 
@@ -63,29 +66,34 @@ export interface RestorePlanItem {
 export interface RestoreReport {
   snapshot_id: string;
   dry_run: boolean;
+  /** A dry run's plan, to pass to the real restore (`plan_id`): it writes against these versions. */
+  plan_id?: string;
+  plan_expires_at?: string;
   summary: { create: number; change: number; unchanged: number; conflicts: number; failed: number };
   items: Array<
-    RestorePlanItem & { outcome?: "created" | "changed" | "unchanged" | "conflict" | "failed"; error?: string }
+    RestorePlanItem & {
+      outcome?: "created" | "changed" | "unchanged" | "conflict" | "failed";
+      /** 409 for a path that changed since the plan (not restored). */
+      status?: number;
+      error?: string;
+    }
   >;
 }
 
-export type Progress = (done: number, total: number, phase: string) => void;
-
-interface KvMetadata {
-  data: {
-    current_version: number;
-    custom_metadata: Record<string, string> | null;
-    versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>;
-  };
+/** A stored plan: per path, the action shown and the version it was shown against. */
+interface StoredPlan {
+  snapshot_id: string;
+  items: Record<string, { action: RestorePlanItem["action"]; version: number | null }>;
 }
 
+const PLAN_TTL_MS = 3_600_000;
+/** Plans are stored gzipped in one item; DynamoDB items hold 400 KB. */
+const PLAN_MAX_BYTES = 350_000;
+
+export type Progress = (done: number, total: number, phase: string) => void;
+
 const MANIFESTS = "snapshots";
-const stable = (value: unknown): string =>
-  JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
+const PLANS = "restore-plans";
 
 async function pool<T, R>(items: T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -110,6 +118,9 @@ export class SnapshotService {
   constructor(
     private readonly deps: {
       gateway: VaultGateway;
+      kv: KvV2Client;
+      /** The one write path: restored paths move the cache forward like any other change. */
+      store: ConfigStore;
       table: StateTable;
       storage: SnapshotStorage;
       keys: KeyProvider;
@@ -123,26 +134,11 @@ export class SnapshotService {
     this.clock = deps.clock ?? systemClock;
   }
 
-  private kv(kind: "data" | "metadata", path: string): string {
-    return `/${this.deps.mount}/${kind}/${path}`;
-  }
-
   /** Every secret path under `prefix`, depth first, sorted. */
   async listPaths(prefix = ""): Promise<string[]> {
     const out: string[] = [];
     const walk = async (folder: string) => {
-      let keys: string[] = [];
-      try {
-        const listed = await this.deps.gateway.request<{ data: { keys: string[] } }>("kv_list", {
-          method: "GET",
-          path: `${this.kv("metadata", folder)}?list=true`,
-        });
-        keys = listed.data.keys;
-      } catch (error) {
-        if (error instanceof VaultSecretNotFoundError) return;
-        throw error;
-      }
-      for (const key of keys.sort()) {
+      for (const key of (await this.deps.kv.listEntries(folder)).sort()) {
         if (key.endsWith("/")) await walk(`${folder}${key}`);
         else out.push(`${folder}${key}`);
       }
@@ -152,29 +148,17 @@ export class SnapshotService {
   }
 
   private async exportEntry(path: string, type: SnapshotType): Promise<SnapshotEntry | undefined> {
-    let meta: KvMetadata["data"];
-    try {
-      meta = (
-        await this.deps.gateway.request<KvMetadata>("kv_metadata", { method: "GET", path: this.kv("metadata", path) })
-      ).data;
-    } catch (error) {
-      if (error instanceof VaultSecretNotFoundError) return undefined;
-      throw error;
-    }
-    const live = Object.entries(meta.versions)
-      .filter(([, v]) => !v.deletion_time && !v.destroyed)
-      .map(([n, v]) => ({ version: Number(n), created_time: v.created_time }))
-      .sort((a, b) => a.version - b.version);
-    const wanted = type === "full_versions" ? live : live.filter((v) => v.version === meta.current_version);
+    const meta = await this.deps.kv.metadata(path);
+    if (!meta) return undefined;
+    // Live versions: a deletion time in the future (delete_version_after) is still live.
+    const live = meta.versions.filter((v) => !v.deleted && !v.destroyed).sort((a, b) => a.version - b.version);
+    const wanted = type === "full_versions" ? live : live.filter((v) => v.version === meta.currentVersion);
     const versions: SnapshotVersion[] = [];
     for (const v of wanted) {
-      const read = await this.deps.gateway.request<{ data: { data: Record<string, unknown> } }>("kv_read", {
-        method: "GET",
-        path: `${this.kv("data", path)}?version=${v.version}`,
-      });
-      versions.push({ ...v, data: read.data.data });
+      const read = await this.deps.kv.read(path, v.version);
+      if (read) versions.push({ version: v.version, created_time: v.created_at, data: read.data });
     }
-    return { path, current_version: meta.current_version, custom_metadata: meta.custom_metadata ?? null, versions };
+    return { path, current_version: meta.currentVersion, custom_metadata: meta.customMetadata, versions };
   }
 
   async create(
@@ -352,27 +336,66 @@ export class SnapshotService {
   }
 
   private async currentData(path: string): Promise<{ version: number; data: Record<string, unknown> | null } | null> {
-    try {
-      const meta = (
-        await this.deps.gateway.request<KvMetadata>("kv_metadata", { method: "GET", path: this.kv("metadata", path) })
-      ).data;
-      const current = meta.versions[String(meta.current_version)];
-      if (!current || current.deletion_time || current.destroyed) return { version: meta.current_version, data: null };
-      const read = await this.deps.gateway.request<{ data: { data: Record<string, unknown> } }>("kv_read", {
-        method: "GET",
-        path: `${this.kv("data", path)}?version=${meta.current_version}`,
-      });
-      return { version: meta.current_version, data: read.data.data };
-    } catch (error) {
-      if (error instanceof VaultSecretNotFoundError) return null;
-      throw error;
-    }
+    const current = await this.deps.kv.current(path);
+    if (!current) return null;
+    if (current.deleted || current.destroyed) return { version: current.version, data: null };
+    const read = await this.deps.kv.read(path, current.version);
+    return { version: current.version, data: read?.data ?? null };
   }
 
-  /** Plans (dry run) or performs a restore; every write is check-and-set against the version just read. */
-  async restore(id: string, options: { dryRun: boolean }, actor: Actor, progress?: Progress): Promise<RestoreReport> {
+  private async savePlan(plan: StoredPlan): Promise<{ id: string; expiresAt: string }> {
+    const id = `plan-${randomBytes(8).toString("hex")}`;
+    const body = gzipSync(JSON.stringify(plan)).toString("base64");
+    if (body.length > PLAN_MAX_BYTES) {
+      throw new PayloadTooLargeError("The restore plan is too large to keep", {
+        details: `${Object.keys(plan.items).length} paths; restore a narrower prefix, or with force=true`,
+      });
+    }
+    const expiresAtMs = this.clock.now() + PLAN_TTL_MS;
+    await this.deps.table.run("restore plan write", (c, TableName) =>
+      c.send(
+        new PutCommand({
+          TableName,
+          Item: { pk: PLANS, sk: id, body, expiresAtMs, expiresAt: epochSeconds(expiresAtMs) },
+        }),
+      ),
+    );
+    return { id, expiresAt: new Date(expiresAtMs).toISOString() };
+  }
+
+  private async loadPlan(snapshotId: string, planId: string): Promise<StoredPlan> {
+    const out = await this.deps.table.run("restore plan read", (c, TableName) =>
+      c.send(new GetCommand({ TableName, Key: { pk: PLANS, sk: planId } })),
+    );
+    const item = out.Item;
+    if (!item || Number(item.expiresAtMs) <= this.clock.now()) {
+      throw new NotFoundError("Restore plan not found or expired", {
+        details: `${planId}: make a new dry run (plans are kept 1 hour)`,
+      });
+    }
+    const plan = JSON.parse(gunzipSync(Buffer.from(String(item.body), "base64")).toString("utf8")) as StoredPlan;
+    if (plan.snapshot_id !== snapshotId) {
+      throw new VaultValidationError("The plan belongs to another snapshot", { details: plan.snapshot_id });
+    }
+    return plan;
+  }
+
+  /**
+   * Plans (dry run) or performs a restore. A dry run keeps its plan (1 hour) and answers its
+   * `plan_id`; the real restore takes that plan and writes each path with check-and-set against the
+   * version the plan showed, so a path changed since the plan is refused (409 in its item), never
+   * overwritten, unless `force`. Without a plan, the restore plans and writes in one pass (each write
+   * check-and-set against the version it just read).
+   */
+  async restore(
+    id: string,
+    options: { dryRun: boolean; planId?: string | undefined; force?: boolean },
+    actor: Actor,
+    progress?: Progress,
+  ): Promise<RestoreReport> {
     const manifest = await this.get(id);
     const payload = await this.load(manifest);
+    const plan = !options.dryRun && options.planId ? await this.loadPlan(id, options.planId) : undefined;
     const report: RestoreReport = {
       snapshot_id: id,
       dry_run: options.dryRun,
@@ -382,35 +405,37 @@ export class SnapshotService {
     let done = 0;
     const items = await pool(payload.entries, 8, async (entry) => {
       const latest = entry.versions[entry.versions.length - 1] as SnapshotVersion;
-      const current = await this.currentData(entry.path);
+      const planned = plan?.items[entry.path];
+      const current =
+        planned && !options.force ? undefined : await this.deps.gateway.within(() => this.currentData(entry.path));
       const action: RestorePlanItem["action"] =
-        !current || current.data === null
+        planned?.action ??
+        (!current || current.data === null
           ? "create"
-          : stable(current.data) === stable(latest.data)
+          : stableJson(current.data) === stableJson(latest.data)
             ? "unchanged"
-            : "change";
-      const item: RestoreReport["items"][number] = {
-        path: entry.path,
-        action,
-        current_version: current?.version ?? null,
-      };
+            : "change");
+      // With a plan, against the version it showed; forced (or without a plan), against what is there now.
+      const against = planned && !options.force ? planned.version : (current?.version ?? null);
+      const item: RestoreReport["items"][number] = { path: entry.path, action, current_version: against };
       if (!options.dryRun && action !== "unchanged") {
         try {
-          // Into an empty path, every captured version is replayed in order; otherwise only the latest.
-          const writes = action === "create" && !current ? entry.versions : [latest];
-          let cas = current?.version ?? 0;
+          // Into a path that did not exist, every captured version is replayed in order; else only the latest.
+          const writes = action === "create" && against === null ? entry.versions : [latest];
+          let cas = against ?? 0;
           for (const v of writes) {
-            const out = await this.deps.gateway.request<{ data: { version: number } }>("kv_write", {
-              method: "POST",
-              path: this.kv("data", entry.path),
-              json: { data: v.data, options: { cas } },
-            });
-            cas = out.data.version;
+            cas = (await this.deps.gateway.within(() => this.deps.store.write(entry.path, v.data, cas))).version;
           }
           item.outcome = action === "create" ? "created" : "changed";
         } catch (error) {
           item.outcome = error instanceof VaultVersionError ? "conflict" : "failed";
-          item.error = error instanceof Error ? error.message : "restore failed";
+          if (error instanceof VaultVersionError) item.status = 409;
+          item.error =
+            error instanceof VaultVersionError && plan
+              ? "changed since the plan; not restored"
+              : error instanceof Error
+                ? error.message
+                : "restore failed";
         }
       } else if (!options.dryRun) {
         item.outcome = "unchanged";
@@ -433,12 +458,20 @@ export class SnapshotService {
       if (item.outcome === "conflict") report.summary.conflicts++;
       if (item.outcome === "failed") report.summary.failed++;
     }
-    if (!options.dryRun) {
+    if (options.dryRun) {
+      const saved = await this.savePlan({
+        snapshot_id: id,
+        items: Object.fromEntries(items.map((i) => [i.path, { action: i.action, version: i.current_version }])),
+      });
+      report.plan_id = saved.id;
+      report.plan_expires_at = saved.expiresAt;
+    } else {
       await this.deps.audit.record(
         {
           operation: "snapshot_restore",
           path: `${manifest.mount}/${manifest.prefix}`,
-          success: report.summary.failed === 0,
+          success: report.summary.failed === 0 && report.summary.conflicts === 0,
+          ...(report.summary.conflicts > 0 ? { error: `${report.summary.conflicts} conflicts` } : {}),
         },
         actor,
       );

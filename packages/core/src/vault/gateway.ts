@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type Clock, sleep, systemClock } from "../clock";
 import {
   TokenRenewalError,
@@ -6,6 +7,7 @@ import {
   VaultError,
   VaultPermissionError,
   VaultSecretNotFoundError,
+  VaultVersionError,
 } from "../errors";
 import type { Logger } from "../logger";
 import type { VaultAuthenticator, VaultSession } from "./auth";
@@ -63,9 +65,22 @@ const withDeadline = <T>(promise: Promise<T>, ms: number, what: string): Promise
     );
   });
 
+/** Per call: whether a retry after a lost answer is safe, and time to keep for what follows it. */
+export interface CallOptions {
+  /**
+   * False for writes: a failure after the request may have been sent is not retried (the write may
+   * have happened); the caller finds out what happened. Default true.
+   */
+  idempotent?: boolean;
+  /** Time of the operation's deadline this call leaves unused (for reconciling a lost answer). */
+  reserveMs?: number;
+}
+
 /**
  * The only way vaultops talks to Vault: authentication with single-flight login and one forced
  * re-auth on 403, retries with backoff and jitter inside a deadline, and a record of every call.
+ * `within(fn)` gives an operation of several calls one deadline: no call, attempt or retry in it
+ * runs past the deadline, each attempt's timeout is capped by the time left.
  */
 export class VaultGateway {
   private session: VaultSession | undefined;
@@ -74,6 +89,7 @@ export class VaultGateway {
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
+  private readonly operation = new AsyncLocalStorage<{ deadline: number }>();
 
   constructor(private readonly options: VaultGatewayOptions) {
     this.clock = options.clock ?? systemClock;
@@ -145,9 +161,21 @@ export class VaultGateway {
     return info;
   }
 
+  /** Runs `fn` as one operation: every Vault call inside shares one deadline (VAULT_DEADLINE_MS). */
+  within<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.operation.getStore()) return fn();
+    return this.operation.run({ deadline: this.clock.now() + this.retry.deadlineMs }, fn);
+  }
+
+  /** Milliseconds left of the current operation (or of a fresh one). */
+  timeLeft(): number {
+    const store = this.operation.getStore();
+    return store ? store.deadline - this.clock.now() : this.retry.deadlineMs;
+  }
+
   /** Generic authenticated request for the domain services (KV v2, sys, ...). */
-  request<T = unknown>(operation: string, request: Omit<VaultRequest, "token">): Promise<T> {
-    return this.authed(operation, (token) => ({ ...request, token })) as Promise<T>;
+  request<T = unknown>(operation: string, request: Omit<VaultRequest, "token">, options: CallOptions = {}): Promise<T> {
+    return this.authed(operation, (token) => ({ ...request, token }), options) as Promise<T>;
   }
 
   /** Unauthenticated request (sys/unseal, sys/seal-status). */
@@ -197,17 +225,22 @@ export class VaultGateway {
     }
   }
 
-  private async authed(operation: string, build: (token: string) => VaultRequest): Promise<unknown> {
+  private async authed(
+    operation: string,
+    build: (token: string) => VaultRequest,
+    options: CallOptions = {},
+  ): Promise<unknown> {
     const session = await this.getSession(false);
     try {
-      return await this.call(operation, build(session.token));
+      return await this.call(operation, build(session.token), options);
     } catch (error) {
       if (!(error instanceof VaultPermissionError)) throw error;
       // 403: the token may be revoked or expired. One forced re-auth, shared by concurrent callers,
       // and at most one per interval, so a real policy denial cannot cause a login storm.
       // Another caller is already logging in again, or has: use its token.
-      if (this.loginInFlight) return this.call(operation, build((await this.loginInFlight).token));
-      if (this.session && this.session.token !== session.token) return this.call(operation, build(this.session.token));
+      if (this.loginInFlight) return this.call(operation, build((await this.loginInFlight).token), options);
+      if (this.session && this.session.token !== session.token)
+        return this.call(operation, build(this.session.token), options);
       const now = this.clock.now();
       if (now - this.lastForcedLoginAt < (this.options.minReauthIntervalMs ?? 5_000)) throw error;
       this.lastForcedLoginAt = now;
@@ -220,27 +253,46 @@ export class VaultGateway {
         }
         throw loginError;
       }
-      return this.call(operation, build(fresh.token));
+      return this.call(operation, build(fresh.token), options);
     }
   }
 
-  /** One logical call: timed and recorded per attempt; connection failures retried with full jitter. */
-  private async call(operation: string, request: VaultRequest, opts: { retry?: boolean } = {}): Promise<unknown> {
-    const deadline = this.clock.now() + this.retry.deadlineMs;
+  /**
+   * One logical call: timed and recorded per attempt; connection failures retried with full jitter
+   * while the deadline allows, each attempt's timeout capped by the time left. A miss (404) and a
+   * check-and-set conflict are answers, not failures, in the records.
+   */
+  private async call(
+    operation: string,
+    request: VaultRequest,
+    opts: { retry?: boolean } & CallOptions = {},
+  ): Promise<unknown> {
+    const scope = this.operation.getStore();
+    const deadline = Math.min(scope?.deadline ?? Number.POSITIVE_INFINITY, this.clock.now() + this.retry.deadlineMs);
+    const usable = deadline - (opts.reserveMs ?? 0);
     for (let attempt = 0; ; attempt++) {
       const started = this.clock.now();
+      const left = usable - started;
+      if (left <= 0) {
+        const error = new VaultConnectionError("Vault is not available", {
+          details: `${request.method} ${request.path}: the operation's deadline passed`,
+        });
+        this.options.recorder?.record(operation, false, 0, `${error.message}: ${error.details}`);
+        throw error;
+      }
       try {
-        const result = await this.options.transport(request);
+        const result = await this.options.transport({ ...request, timeoutMs: left });
         this.options.recorder?.record(operation, true, this.clock.now() - started);
         return result;
       } catch (error) {
-        const ok = error instanceof VaultSecretNotFoundError; // a miss is an answer, not a failure
+        const ok = error instanceof VaultSecretNotFoundError || error instanceof VaultVersionError;
         const message =
           error instanceof VaultError ? error.message + (error.details ? `: ${error.details}` : "") : String(error);
         this.options.recorder?.record(operation, ok, this.clock.now() - started, ok ? undefined : message);
         if (!(error instanceof VaultConnectionError) || opts.retry === false) throw error;
+        if (opts.idempotent === false && error.mayHaveReachedVault) throw error;
         const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt) * this.random();
-        if (this.clock.now() + delay >= deadline) throw error;
+        if (this.clock.now() + delay >= usable) throw error;
         await sleep(delay);
       }
     }

@@ -15,6 +15,8 @@ export interface VaultRequest {
   path: string;
   token?: string;
   json?: unknown;
+  /** This attempt's timeout, when shorter than the transport's (the time left of the operation). */
+  timeoutMs?: number;
 }
 
 export type VaultTransport = (request: VaultRequest) => Promise<unknown>;
@@ -46,7 +48,7 @@ export function createNodeVaultTransport(options: {
         method: request.method,
         json: request.json,
         headers,
-        timeout: options.timeoutMs,
+        timeout: Math.max(1, Math.min(options.timeoutMs, request.timeoutMs ?? options.timeoutMs)),
       });
     } catch (error) {
       throw toVaultError(error, request);
@@ -54,18 +56,10 @@ export function createNodeVaultTransport(options: {
   };
 }
 
-const connectionCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
+/** Failures before the request could have been sent: nothing reached Vault. */
+const notSentCodes = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+/** Failures after it may have been sent (a timeout, a reset): Vault may have acted on it. */
+const maybeSentCodes = new Set(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
 
 /**
  * Maps node-vault / axios failures onto the typed hierarchy. The raw error is not kept as the cause:
@@ -78,10 +72,16 @@ export function toVaultError(raw: unknown, request: Pick<VaultRequest, "method" 
   const error = new Error(err.code ? `${err.code}: ${err.message ?? ""}` : (err.message ?? "Vault request failed"));
   const status = err.response?.statusCode;
   if (status === undefined) {
-    if ((err.code && connectionCodes.has(err.code)) || /timeout|socket hang up|network/i.test(err.message ?? "")) {
+    const notSent = err.code !== undefined && notSentCodes.has(err.code);
+    if (
+      notSent ||
+      (err.code && maybeSentCodes.has(err.code)) ||
+      /timeout|socket hang up|network/i.test(err.message ?? "")
+    ) {
       return new VaultConnectionError("Vault is not available", {
         cause: error,
         details: `${where}: ${err.code ?? err.message ?? "connection failed"}`,
+        mayHaveReachedVault: !notSent,
       });
     }
     return new VaultError("Vault request failed", { cause: error, details: `${where}: ${err.message ?? "unknown"}` });
@@ -101,7 +101,12 @@ export function toVaultError(raw: unknown, request: Pick<VaultRequest, "method" 
   }
   if (status === 400) return new VaultValidationError("Vault rejected the request", { cause: error, details: message });
   if (status === 429 || status === 502 || status === 503 || status === 504) {
-    return new VaultConnectionError("Vault is not available", { cause: error, details: `${where}: HTTP ${status}` });
+    // A proxy's 502/504 may come after Vault received the request; 429 and 503 are Vault refusing it.
+    return new VaultConnectionError("Vault is not available", {
+      cause: error,
+      details: `${where}: HTTP ${status}`,
+      mayHaveReachedVault: status === 502 || status === 504,
+    });
   }
   return new VaultError("Vault request failed", { cause: error, details: `${where}: HTTP ${status} ${message}` });
 }
