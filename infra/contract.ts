@@ -33,6 +33,7 @@ import {
   snapshotVerified,
   statusResponse,
   tokenRenewResponse,
+  tokenSelfResponse,
   updateConfigSchema,
   versionQuerySchema,
 } from "@vaultops/core";
@@ -159,5 +160,6 @@ export const contract: Record<RouteId, RouteContract> = {
   auditSummary: { query: auditQuerySchema, responses: { 200: auditSummary }, errors: [400] },
   auditAnomalies: { query: auditQuerySchema, responses: { 200: auditAnomalies }, errors: [400] },
   incidentList: { responses: { 200: incidentList } },
+  tokenSelf: { responses: { 200: tokenSelfResponse } },
   openApi: { responses: { 200: openApiDocument } },
 };

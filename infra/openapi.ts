@@ -20,6 +20,22 @@ const ERROR_TEXT: Record<number, string> = {
   504: "outcome_unknown: the write was sent but Vault did not say whether it happened; read before writing again",
 };
 
+/** Who may call a route, in words, for the document's readers. */
+function scopeText(route: { scope: string; paths?: "config" }): string {
+  if (route.scope === "public") return "Public: no token.";
+  if (route.scope === "token") return "Any valid API token.";
+  const scope = `Needs the \`${route.scope}\` scope (\`admin\` has every scope).`;
+  const paths =
+    route.paths === "config"
+      ? " A token limited to paths may call it within them (403 outside)."
+      : " Plane-wide: a token limited to paths gets 403.";
+  const secrets =
+    route.scope === "config:read"
+      ? " Sensitive values need `secrets:read`: else 403 `secrets_scope_required` (single read) or the value's hash prefix in place of it."
+      : "";
+  return `${scope}${paths}${secrets}`;
+}
+
 /**
  * The OpenAPI 3.1 document, generated from the route table and the contract's schemas: nothing is
  * listed twice. Served at GET /api/v1/openapi.json and written to docs/openapi.json by the build.
@@ -64,6 +80,7 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
     const operation: Record<string, unknown> = {
       operationId: route.id,
       summary: route.summary,
+      description: scopeText(route),
       tags: [route.path.split("/")[3] ?? "api"],
       parameters,
       responses,

@@ -1,8 +1,9 @@
 /**
  * THE route table. sst.config.ts (API Gateway), the local runtime and the tests all read it;
- * each handler takes its scope from here. `public` routes skip the bearer check.
+ * each handler takes its scope from here. `public` routes skip the bearer check; `token` routes
+ * need any valid token.
  */
-export type RouteScope = "public" | "read" | "admin";
+export type RouteScope = "public" | "token" | "monitor" | "config:read" | "config:write" | "admin";
 
 export interface RouteDefinition {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -10,6 +11,11 @@ export interface RouteDefinition {
   /** `<file without extension>.<export>`, relative to the repository root. */
   handler: string;
   scope: RouteScope;
+  /**
+   * `config`: about one configuration path (or one service's list), so a token limited to some
+   * paths may use it there; every other route is plane-wide and needs a token without path limits.
+   */
+  paths?: "config";
   summary: string;
   /** Lambda timeout when the default (15 s) is too short; API Gateway stops waiting at 30 s. */
   timeout?: string;
@@ -27,14 +33,14 @@ export const routes = {
     method: "GET",
     path: "/api/v1/vault/metrics",
     handler: "functions/vault/metrics.handler",
-    scope: "read",
+    scope: "monitor",
     summary: "Request, token, error and cache figures (JSON or Prometheus text)",
   },
   vaultStatus: {
     method: "GET",
     path: "/api/v1/vault/status",
     handler: "functions/vault/status.handler",
-    scope: "read",
+    scope: "monitor",
     summary: "Integration status: version, features, health, cache, monitoring",
   },
   vaultCacheClear: {
@@ -55,56 +61,63 @@ export const routes = {
     method: "POST",
     path: "/api/v1/config",
     handler: "functions/config/create.handler",
-    scope: "admin",
+    scope: "config:write",
+    paths: "config",
     summary: "Create a configuration (201; 409 when it exists)",
   },
   configList: {
     method: "GET",
     path: "/api/v1/config",
     handler: "functions/config/list.handler",
-    scope: "read",
+    scope: "config:read",
+    paths: "config",
     summary: "List the configurations of one environment and service",
   },
   configStatus: {
     method: "GET",
     path: "/api/v1/config/status",
     handler: "functions/config/status.handler",
-    scope: "read",
+    scope: "monitor",
     summary: "vault_enabled, and the Vault, cache and backend state",
   },
   configGet: {
     method: "GET",
     path: "/api/v1/config/{key}",
     handler: "functions/config/get.handler",
-    scope: "read",
+    scope: "config:read",
+    paths: "config",
     summary: "Read a configuration (ETag: its version); ?version=N reads an older one",
   },
   configUpdate: {
     method: "PUT",
     path: "/api/v1/config/{key}",
     handler: "functions/config/update.handler",
-    scope: "admin",
+    scope: "config:write",
+    paths: "config",
     summary: "Write a new version (If-Match or expected_version: check-and-set; 409 when stale)",
   },
   configDelete: {
     method: "DELETE",
     path: "/api/v1/config/{key}",
     handler: "functions/config/delete.handler",
-    scope: "admin",
+    scope: "config:write",
+    paths: "config",
     summary: "Delete a configuration (history kept; ?purge=true removes every version)",
   },
   configVersions: {
     method: "GET",
     path: "/api/v1/config/{key}/versions",
     handler: "functions/config/versions.handler",
-    scope: "read",
+    scope: "config:read",
+    paths: "config",
     summary: "Version history from KV v2 metadata",
   },
   configRollback: {
     method: "POST",
     path: "/api/v1/config/{key}/rollback",
     handler: "functions/config/rollback.handler",
-    scope: "admin",
+    scope: "config:write",
+    paths: "config",
     summary: "Restore version N as a new version",
   },
   configRotationPut: {
@@ -112,6 +125,7 @@ export const routes = {
     path: "/api/v1/config/{key}/rotation",
     handler: "functions/rotation/put-policy.handler",
     scope: "admin",
+    paths: "config",
     summary: "Set the rotation policy of a secret (interval, grace period, auto-rotate, generator)",
   },
   configRotationGet: {
@@ -119,6 +133,7 @@ export const routes = {
     path: "/api/v1/config/{key}/rotation",
     handler: "functions/rotation/get-policy.handler",
     scope: "admin",
+    paths: "config",
     summary: "The rotation policy and its status (last rotation, next due, last outcome)",
   },
   configRotationDelete: {
@@ -126,6 +141,7 @@ export const routes = {
     path: "/api/v1/config/{key}/rotation",
     handler: "functions/rotation/delete-policy.handler",
     scope: "admin",
+    paths: "config",
     summary: "Remove the rotation policy",
   },
   configRotate: {
@@ -133,6 +149,7 @@ export const routes = {
     path: "/api/v1/config/{key}/rotate",
     handler: "functions/rotation/rotate.handler",
     scope: "admin",
+    paths: "config",
     summary: "Rotate now; answers the new version (never the value)",
   },
   configRotationHistory: {
@@ -140,6 +157,7 @@ export const routes = {
     path: "/api/v1/config/{key}/rotation/history",
     handler: "functions/rotation/history.handler",
     scope: "admin",
+    paths: "config",
     summary: "Rotation history of a secret, newest first",
   },
   rotationStatus: {
@@ -221,6 +239,13 @@ export const routes = {
     handler: "functions/alarms/list.handler",
     scope: "admin",
     summary: "Incidents recorded from secret-access alarms, newest first",
+  },
+  tokenSelf: {
+    method: "GET",
+    path: "/api/v1/auth/token",
+    handler: "functions/auth/token-self.handler",
+    scope: "token",
+    summary: "The calling token: its name, scopes, path limits, expiry, and what it may do",
   },
   openApi: {
     method: "GET",

@@ -1,11 +1,13 @@
-import { createConfigSchema, parseInput } from "@vaultops/core";
+import { createConfigSchema, parseInput, refPath } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
-import { etag } from "./request";
+import { assertPath, etag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configCreate, async (request, ctx) => {
-  const record = await ctx.config.create(parseInput(createConfigSchema, bodyOr(request, {})), request.actor);
-  return { status: 201, body: record, headers: etag(record) };
+  const input = parseInput(createConfigSchema, bodyOr(request, {}));
+  assertPath(request, refPath(input));
+  const record = await ctx.config.create(input, request.actor);
+  return { status: 201, body: present(record, request), headers: etag(record) };
 });
 
 export const handler = createHandler();

@@ -1,13 +1,52 @@
-import { type ConfigRecord, type ConfigRef, configRefSchema, parseInput, VaultValidationError } from "@vaultops/core";
+import {
+  type ConfigRecord,
+  type ConfigRef,
+  configRefSchema,
+  ForbiddenError,
+  hasScope,
+  parseInput,
+  pathAllowed,
+  refPath,
+  shortHash,
+  VaultValidationError,
+} from "@vaultops/core";
 import type { ApiRequest } from "@vaultops/lambda";
 
-/** `{key}` from the path, `environment` and `service_name` from the query string. */
-export const configRef = (request: ApiRequest): ConfigRef =>
-  parseInput(configRefSchema, {
+/** Refuses (403) a configuration path outside the token's path limits, before anything is read. */
+export function assertPath(request: ApiRequest, path: string): void {
+  if (request.principal && !pathAllowed(request.principal, path)) {
+    throw new ForbiddenError("This token may not use this configuration path", {
+      path,
+      details: `the token may use ${request.principal.paths?.join(", ")}`,
+    });
+  }
+}
+
+/** `{key}` from the path, `environment` and `service_name` from the query string; within the token's paths. */
+export function configRef(request: ApiRequest): ConfigRef {
+  const ref = parseInput(configRefSchema, {
     key: request.pathParams.key,
     environment: request.query.environment,
     service_name: request.query.service_name,
   });
+  assertPath(request, refPath(ref));
+  return ref;
+}
+
+/** Whether the caller may see sensitive values (`secrets:read`, or `admin`). */
+export const seesSecrets = (request: ApiRequest): boolean =>
+  request.principal !== undefined && hasScope(request.principal, "secrets:read");
+
+export type Presented = Omit<ConfigRecord, "value"> & { value: string | null; value_sha256_prefix?: string };
+
+/**
+ * A record as this caller may see it: a sensitive value without `secrets:read` becomes null, with its
+ * 8-byte SHA-256 prefix beside it (the shape stays the same).
+ */
+export function present(record: ConfigRecord, request: ApiRequest): Presented {
+  if (!record.is_encrypted || seesSecrets(request)) return record;
+  return { ...record, value: null, value_sha256_prefix: shortHash(record.value) };
+}
 
 /** The version as a strong ETag, for If-Match on the next write. */
 export const etag = (record: Pick<ConfigRecord, "version">) => ({ etag: `"${record.version}"` });

@@ -1,7 +1,7 @@
 import { parseIfMatch, parseInput, rollbackSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
-import { configRef, etag } from "./request";
+import { configRef, etag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configRollback, async (request, ctx) => {
   const input = parseInput(rollbackSchema, bodyOr(request, {}));
@@ -11,7 +11,7 @@ export const createHandler = httpRoute(routes.configRollback, async (request, ct
     { version: input.version, expected_version: ifMatch ?? input.expected_version },
     request.actor,
   );
-  return { status: 200, body: record, headers: etag(record) };
+  return { status: 200, body: present(record, request), headers: etag(record) };
 });
 
 export const handler = createHandler();

@@ -1,7 +1,7 @@
 import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
 import { routes } from "../../infra/routes";
-import { configRef, etag, flag } from "./request";
+import { configRef, etag, flag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {
   const ref = configRef(request);
@@ -11,7 +11,7 @@ export const createHandler = httpRoute(routes.configUpdate, async (request, ctx)
     { ...input, ifMatch: parseIfMatch(request.headers["if-match"]), replace: flag(request, "replace") },
     request.actor,
   );
-  return { status: 200, body: record, headers: etag(record) };
+  return { status: 200, body: present(record, request), headers: etag(record) };
 });
 
 export const handler = createHandler();

@@ -119,6 +119,7 @@ describe("the OpenAPI document", () => {
     await check("GET", "/api/v1/audit/anomalies");
     await check("GET", "/api/v1/incidents");
     await check("GET", "/api/v1/openapi.json");
+    await check("GET", "/api/v1/auth/token");
     await check("DELETE", key, k());
     const missing = routeList.map((r) => `${r.method} ${r.path}`).filter((r) => !seen.has(r));
     expect(missing).toEqual([]);

@@ -1,9 +1,13 @@
 import {
   bearerToken,
   classifyHealth,
+  expandScopes,
   formatDuration,
   hasScope,
   loadSettings,
+  parseTokenList,
+  pathAllowed,
+  serviceAllowed,
   shortHash,
   toErrorResponse,
   toVaultError,
@@ -72,13 +76,39 @@ describe("toErrorResponse", () => {
 });
 
 describe("auth helpers", () => {
-  it("parses bearer tokens and treats admin as including read", () => {
+  it("parses bearer tokens", () => {
     expect(bearerToken("Bearer abc")).toBe("abc");
     expect(bearerToken("bearer abc ")).toBe("abc");
     expect(bearerToken("Basic abc")).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
-    expect(hasScope({ name: "a", scopes: ["admin"] }, "read")).toBe(true);
-    expect(hasScope({ name: "r", scopes: ["read"] }, "admin")).toBe(false);
+  });
+
+  it("expands scopes: admin is everything, secrets:read includes config:read, read is monitor + config:read", () => {
+    expect(expandScopes(["admin"])).toEqual(["monitor", "config:read", "secrets:read", "config:write", "admin"]);
+    expect(expandScopes(["secrets:read"])).toEqual(["config:read", "secrets:read"]);
+    expect(expandScopes(["read"])).toEqual(["monitor", "config:read"]);
+    expect(hasScope({ scopes: expandScopes(["admin"]) }, "config:write")).toBe(true);
+    expect(hasScope({ scopes: expandScopes(["read"]) }, "secrets:read")).toBe(false);
+    expect(hasScope({ scopes: expandScopes(["config:write"]) }, "config:read")).toBe(false);
+  });
+
+  it("limits paths with * within a segment and ** across them", () => {
+    const limited = { paths: ["prod/payments/*", "staging/**"] };
+    expect(pathAllowed(limited, "prod/payments/db")).toBe(true);
+    expect(pathAllowed(limited, "prod/billing/db")).toBe(false);
+    expect(pathAllowed(limited, "staging/api/x")).toBe(true);
+    expect(pathAllowed({}, "anything/at/all")).toBe(true);
+    expect(serviceAllowed(limited, "prod", "payments")).toBe(true);
+    expect(serviceAllowed(limited, "prod", "billing")).toBe(false);
+    expect(serviceAllowed(limited, "staging", "anything")).toBe(true);
+  });
+
+  it("refuses a malformed token list with the entry it is about", () => {
+    const good = { name: "ci", sha256: "a".repeat(64), scopes: ["config:read"], paths: ["prod/*/db"] };
+    expect(parseTokenList({ tokens: [good] }, "list")).toEqual([good]);
+    expect(() => parseTokenList({ tokens: [{ ...good, scopes: ["root"] }] }, "list")).toThrow(/token 0 \(ci\): scopes/);
+    expect(() => parseTokenList({ tokens: [{ ...good, paths: ["../etc"] }] }, "list")).toThrow(/paths/);
+    expect(() => parseTokenList({ tokens: [{ ...good, expires_at: "soon" }] }, "list")).toThrow(/expires_at/);
   });
 
   it("hashes secrets to 8 bytes of SHA-256 in hex", () => {

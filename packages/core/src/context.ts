@@ -1,5 +1,5 @@
 import { DynamoAuditLog } from "./audit/audit-log";
-import { type ApiTokenRecord, ApiTokenVerifier, tokenRecord } from "./auth/api-tokens";
+import { type ApiTokenRecord, ApiTokenVerifier, parseTokenList, tokenRecord } from "./auth/api-tokens";
 import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
@@ -155,16 +155,14 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     async () => {
       const records: ApiTokenRecord[] = [];
       if (settings.API_TOKENS_SECRET) {
-        const stored = await readJsonSecret<{ tokens?: ApiTokenRecord[] } | ApiTokenRecord[]>(
-          clients,
-          settings.API_TOKENS_SECRET,
-        );
-        records.push(...(Array.isArray(stored) ? stored : (stored.tokens ?? [])));
+        const stored = await readJsonSecret<unknown>(clients, settings.API_TOKENS_SECRET);
+        records.push(...parseTokenList(stored, `secret ${settings.API_TOKENS_SECRET}`));
       }
-      if (settings.STAGE !== "production") {
-        if (settings.API_TOKEN) records.push(tokenRecord("api-token", settings.API_TOKEN, ["admin"]));
-        if (settings.API_READ_TOKEN) records.push(tokenRecord("api-read-token", settings.API_READ_TOKEN, ["read"]));
-      }
+      // Refused in production by loadSettings: plain tokens from the environment are for dev and tests.
+      if (settings.API_TOKENS_JSON)
+        records.push(...parseTokenList(JSON.parse(settings.API_TOKENS_JSON), "API_TOKENS_JSON"));
+      if (settings.API_TOKEN) records.push(tokenRecord("api-token", settings.API_TOKEN, ["admin"]));
+      if (settings.API_READ_TOKEN) records.push(tokenRecord("api-read-token", settings.API_READ_TOKEN, ["read"]));
       return records;
     },
     5 * 60_000,

@@ -95,7 +95,18 @@ export class UnauthorizedError extends VaultopsError {
 }
 export class ForbiddenError extends VaultopsError {
   readonly status = 403;
-  readonly code = "forbidden";
+  readonly code: string = "forbidden";
+  /** The configuration path refused, when the refusal is about one (for the audit record and figures). */
+  readonly path?: string;
+
+  constructor(message: string, options?: { cause?: unknown; details?: string; path?: string }) {
+    super(message, options);
+    if (options?.path !== undefined) this.path = options.path;
+  }
+}
+/** A sensitive value asked for by a token without `secrets:read`. */
+export class SecretsScopeRequiredError extends ForbiddenError {
+  override readonly code = "secrets_scope_required";
 }
 export class NotFoundError extends VaultopsError {
   readonly status = 404;

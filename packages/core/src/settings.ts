@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { parseTokenList } from "./auth/api-tokens";
 
 // zod/mini keeps this out of every handler's cold start: ~20 KB where full zod is ~440 KB.
 const bool = z.optional(
@@ -81,6 +82,8 @@ const settingsSchema = z.object({
   /** Secret-access figures as CloudWatch Embedded Metric Format log lines (one per invocation and scope). */
   EMF_ENABLED: bool,
   API_TOKENS_SECRET: optionalString,
+  /** The same JSON as the secret, from the environment (dev and tests); refused in production. */
+  API_TOKENS_JSON: optionalString,
   API_TOKEN: optionalString,
   API_READ_TOKEN: optionalString,
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
@@ -98,6 +101,18 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new SettingsError(`Invalid vaultops environment: ${problems.join("; ")}`);
   }
   const settings = parsed.data;
+  if (settings.STAGE === "production" && (settings.API_TOKENS_JSON || settings.API_TOKEN || settings.API_READ_TOKEN)) {
+    throw new SettingsError(
+      "Invalid vaultops environment: API_TOKENS_JSON, API_TOKEN and API_READ_TOKEN are refused in production (API tokens live in the API_TOKENS_SECRET secret, as hashes)",
+    );
+  }
+  if (settings.API_TOKENS_JSON) {
+    try {
+      parseTokenList(JSON.parse(settings.API_TOKENS_JSON), "API_TOKENS_JSON");
+    } catch (error) {
+      throw new SettingsError(`Invalid vaultops environment: ${(error as Error).message}`);
+    }
+  }
   if (settings.STAGE === "production" && !settings.VAULT_CREDENTIALS_SECRET && settings.VAULT_AUTH_METHOD !== "aws") {
     throw new SettingsError(
       "Invalid vaultops environment: VAULT_CREDENTIALS_SECRET is required in production (Vault credentials are never read from plain environment variables there)",

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseTokenList } from "@vaultops/core";
 import { ensureBundles, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
@@ -40,6 +41,15 @@ async function lambdaRuntime(services: LocalServices, env: Record<string, string
   });
 }
 
+/** The tokens of API_TOKENS_JSON, by name, scopes, paths and expiry (the list holds only their hashes). */
+function tokenListLines(json: string | undefined): string[] {
+  if (!json) return [];
+  return parseTokenList(JSON.parse(json), "API_TOKENS_JSON").map(
+    (t) =>
+      `              ${t.name} (${t.scopes.join(", ")}${t.paths ? `; paths ${t.paths.join(", ")}` : ""}${t.expires_at ? `; expires ${t.expires_at}` : ""}) from API_TOKENS_JSON`,
+  );
+}
+
 async function main() {
   const started = Date.now();
   const mode = runtimeMode();
@@ -61,6 +71,7 @@ async function main() {
     SNAPSHOT_KEY_FILE: path.resolve(process.env.SNAPSHOT_KEY_FILE ?? path.join(stateDir, "snapshot.key")),
   };
   for (const name of [
+    "API_TOKENS_JSON",
     "VAULTOPS_LOG_TEE",
     "EMF_ENABLED",
     "AUDIT_READS",
@@ -104,7 +115,9 @@ async function main() {
     "",
     `  Runtime     ${mode === "lambda" ? "lambda: each function's bundle (dist/functions) in its own emulated Lambda" : "source: the TypeScript handlers in this process"}`,
     `  API         ${facts.apiUrl}   (try: curl ${facts.apiUrl}/api/v1/vault/health)`,
-    `  API token   ${facts.apiToken} (admin)   read-only: ${facts.apiReadToken}`,
+    `  API tokens  ${facts.apiToken} (admin)`,
+    `              ${facts.apiReadToken} (read = monitor + config:read: sensitive values withheld)`,
+    ...tokenListLines(services.env.API_TOKENS_JSON),
     `  Vault       ${facts.vaultAddr}${services.vault.external ? " (from VAULT_ADDR)" : ""}`,
     `  Vault token ${facts.vaultToken}${facts.vaultUnsealKey ? `   unseal key: ${facts.vaultUnsealKey}` : ""}`,
     `  DynamoDB    ${facts.dynamodbEndpoint}${services.dynamo.external ? " (from DYNAMODB_ENDPOINT)" : ""}`,

@@ -59,6 +59,8 @@ export async function startLocalServices(options: {
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
       API_TOKEN: options.apiToken ?? DEFAULT_API_TOKEN,
       API_READ_TOKEN: options.apiReadToken ?? DEFAULT_API_READ_TOKEN,
+      // More tokens, as the production secret lists them (hashes, scopes, paths, expiry).
+      ...(process.env.API_TOKENS_JSON ? { API_TOKENS_JSON: process.env.API_TOKENS_JSON } : {}),
       CLOUDWATCH_ENABLED: moto ? "true" : "false",
       EVENTS_ENABLED: moto ? "true" : "false",
       // No CloudWatch agent reads the local runtime's stdout.

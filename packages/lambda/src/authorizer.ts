@@ -3,12 +3,23 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { type ContextProvider, defaultContext } from "./context";
 import { lowerCaseHeaders } from "./invocation";
 
-export type AuthorizerContext = { authenticated: boolean; principal?: string; scopes?: string };
+export type AuthorizerContext = {
+  authenticated: boolean;
+  principal?: string;
+  /** Space-separated, implied scopes included. */
+  scopes?: string;
+  /** Space-separated path patterns; absent: every path. */
+  paths?: string;
+  /** Epoch milliseconds: the route refuses the token after it, whatever API Gateway cached. */
+  expires_at?: number;
+  /** Why a request is not authenticated: no token, an unknown one, an expired one. */
+  reason?: "missing" | "unknown" | "expired";
+};
 
 /**
  * The API's Lambda authorizer (simple responses). It lets every request with an Authorization
- * header through and says who it is; the route's own middleware answers 401/403 with a JSON body,
- * so the same rules hold behind API Gateway and in the local runtime.
+ * header through and says who it is (or why not); the route's own middleware answers 401/403 with
+ * a JSON body, audits and counts it, so the same rules hold behind API Gateway and locally.
  */
 export function tokenAuthorizer(getContext: ContextProvider = defaultContext) {
   return async (
@@ -16,12 +27,24 @@ export function tokenAuthorizer(getContext: ContextProvider = defaultContext) {
   ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
     const header = lowerCaseHeaders(event.headers).authorization ?? event.identitySource?.[0];
     const token = bearerToken(header);
-    const principal = token ? await getContext().apiTokens.verify(token) : undefined;
+    if (!token) return { isAuthorized: true, context: { authenticated: false, reason: "missing" } };
+    const result = await getContext().apiTokens.check(token);
+    if (!result.ok) {
+      return {
+        isAuthorized: true,
+        context: { authenticated: false, reason: result.reason, ...(result.name ? { principal: result.name } : {}) },
+      };
+    }
+    const { principal } = result;
     return {
       isAuthorized: true,
-      context: principal
-        ? { authenticated: true, principal: principal.name, scopes: principal.scopes.join(" ") }
-        : { authenticated: false },
+      context: {
+        authenticated: true,
+        principal: principal.name,
+        scopes: principal.scopes.join(" "),
+        ...(principal.paths ? { paths: principal.paths.join(" ") } : {}),
+        ...(principal.expiresAt !== undefined ? { expires_at: principal.expiresAt } : {}),
+      },
     };
   };
 }

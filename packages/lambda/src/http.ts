@@ -2,6 +2,7 @@ import middy from "@middy/core";
 import {
   type Actor,
   type ApiPrincipal,
+  expandScopes,
   ForbiddenError,
   hasScope,
   PayloadTooLargeError,
@@ -41,7 +42,10 @@ export interface ApiResult {
 export interface RouteSpec {
   method: string;
   path: string;
-  scope: Scope | "public";
+  /** `public`: no token; `token`: any valid token; else the scope it needs. */
+  scope: Exclude<Scope, "secrets:read"> | "public" | "token";
+  /** `config`: a route about configuration paths, usable by path-limited tokens within their paths. */
+  paths?: "config";
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -62,13 +66,45 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const baseHeaders = { "content-type": "application/json", "cache-control": "no-store" };
 
+/**
+ * The authorizer's context (`requestContext.authorizer.lambda`), as API Gateway passes it on:
+ * scopes and path patterns space-separated, the expiry in epoch milliseconds.
+ */
 function principalFrom(event: HttpEvent): ApiPrincipal | undefined {
   const lambda = event.requestContext.authorizer?.lambda;
   if (lambda?.authenticated !== true || typeof lambda.principal !== "string") return undefined;
-  const scopes = String(lambda.scopes ?? "")
-    .split(/\s+/)
-    .filter((s): s is Scope => s === "read" || s === "admin");
-  return { name: lambda.principal, scopes };
+  const words = (value: unknown) =>
+    String(value ?? "")
+      .split(/\s+/)
+      .filter(Boolean);
+  const principal: ApiPrincipal = { name: lambda.principal, scopes: expandScopes(words(lambda.scopes)) };
+  const paths = words(lambda.paths);
+  if (paths.length > 0) principal.paths = paths;
+  const expiresAt = Number(lambda.expires_at);
+  if (lambda.expires_at !== undefined && Number.isFinite(expiresAt)) principal.expiresAt = expiresAt;
+  return principal;
+}
+
+/**
+ * Who may call the route: a token (not expired: API Gateway may reuse the authorizer's answer for 5
+ * minutes), the route's scope, and no path limits on plane-wide routes. Config paths themselves are
+ * checked by the route (`configRef`), which knows them.
+ */
+function authorize(spec: RouteSpec, event: HttpEvent, principal: ApiPrincipal | undefined, now: number): void {
+  if (spec.scope === "public") return;
+  if (!principal) {
+    const expired = event.requestContext.authorizer?.lambda?.reason === "expired";
+    throw new UnauthorizedError(expired ? "The token has expired" : "Missing or invalid bearer token");
+  }
+  if (principal.expiresAt !== undefined && principal.expiresAt <= now)
+    throw new UnauthorizedError("The token has expired", { details: principal.name });
+  if (spec.scope === "token") return;
+  if (!hasScope(principal, spec.scope)) throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
+  if (principal.paths && spec.paths !== "config") {
+    throw new ForbiddenError("This operation is plane-wide: it needs a token without path limits", {
+      details: `the token may use ${principal.paths.join(", ")}`,
+    });
+  }
 }
 
 function parseBody(event: HttpEvent): unknown {
@@ -93,12 +129,7 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
     const base = async (event: HttpEvent, lambdaContext: Context): Promise<APIGatewayProxyStructuredResultV2> => {
       const ctx = getContext();
       const principal = principalFrom(event);
-      if (spec.scope !== "public") {
-        if (!principal) throw new UnauthorizedError("Missing or invalid bearer token");
-        if (!hasScope(principal, spec.scope)) {
-          throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
-        }
-      }
+      authorize(spec, event, principal, ctx.clock.now());
       const requestId = event.requestContext.requestId ?? lambdaContext.awsRequestId;
       const sourceIp = event.requestContext.http.sourceIp;
       const request: ApiRequest = {
@@ -165,6 +196,7 @@ function observe(
     onError: async (request) => {
       const requestId = request.event.requestContext?.requestId;
       const { status, body } = toErrorResponse(request.error, requestId);
+      if (status === 401 || status === 403) await refused(getContext(), spec, request.event, request.error, status);
       // A 500 is a defect; a 503 is an outage of Vault or DynamoDB, worth a warning per request.
       if (status === 500) getContext().logger.error("request failed", { error: request.error, request_id: requestId });
       else if (status > 500)
@@ -173,4 +205,45 @@ function observe(
       await finish(request);
     },
   };
+}
+
+/**
+ * A refused request (401 no valid token, 403 not allowed) is audited under the token's name and
+ * counted: `FailedAuthentication` and `Denied` in the access figures, and the shared counters.
+ */
+async function refused(
+  ctx: VaultopsContext,
+  spec: RouteSpec,
+  event: HttpEvent,
+  error: unknown,
+  status: 401 | 403,
+): Promise<void> {
+  const lambda = event.requestContext?.authorizer?.lambda;
+  const name = typeof lambda?.principal === "string" ? lambda.principal : "anonymous";
+  const path = error instanceof ForbiddenError && error.path ? error.path : `${spec.method} ${spec.path}`;
+  const [environment, service] = error instanceof ForbiddenError && error.path ? error.path.split("/") : [];
+  try {
+    if (status === 401) {
+      ctx.accessMetrics.authFailure();
+      ctx.recorder.authFailure();
+    } else {
+      ctx.accessMetrics.denied(environment, service);
+      ctx.recorder.denied();
+    }
+    await ctx.audit.record(
+      {
+        operation: status === 401 ? "authenticate" : "denied",
+        path,
+        success: false,
+        error: (error as { code?: string }).code ?? String(status),
+      },
+      {
+        name,
+        ...(event.requestContext?.http?.sourceIp ? { sourceIp: event.requestContext.http.sourceIp } : {}),
+        ...(event.requestContext?.requestId ? { requestId: event.requestContext.requestId } : {}),
+      },
+    );
+  } catch (auditError) {
+    ctx.logger.error("refused request not audited", { error: auditError, principal: name, status });
+  }
 }

@@ -73,7 +73,9 @@ export const tokenRenewResponse = o({
 export const configRecord = o({
   id: num,
   key: str,
-  value: str,
+  /** null for a sensitive value when the token lacks secrets:read; `value_sha256_prefix` then says which. */
+  value: nullable(str),
+  value_sha256_prefix: z.optional(str),
   environment: str,
   service_name: str,
   is_encrypted: bool,
@@ -178,3 +180,12 @@ export const incidentList = o({
   total: num,
 });
 export const openApiDocument = o({ openapi: str, info: o({ title: str, version: str }), paths: o({}) });
+
+export const tokenSelfResponse = o({
+  name: str,
+  scopes: z.array(str),
+  paths: nullable(z.array(str)),
+  expires_at: nullable(str),
+  sensitive_values: bool,
+  routes: z.array(o({ method: str, path: str, scope: str, allowed: bool, note: z.optional(str) })),
+});

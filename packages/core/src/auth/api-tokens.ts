@@ -1,32 +1,119 @@
 import { timingSafeEqual } from "node:crypto";
+import { globToRegExp } from "../audit/analysis";
 import { type Clock, systemClock } from "../clock";
 import { sha256Hex } from "../hash";
 
-/** `admin` includes `read`. */
-export type Scope = "read" | "admin";
+/**
+ * What a token may do. `admin` is everything; `secrets:read` includes `config:read`; the legacy
+ * `read` is `monitor` + `config:read` (existing token lists keep working, without secret values).
+ */
+export type Scope = "monitor" | "config:read" | "secrets:read" | "config:write" | "admin";
+export const SCOPES: readonly Scope[] = ["monitor", "config:read", "secrets:read", "config:write", "admin"];
+/** Accepted in token lists, expanded on load. */
+export type LegacyScope = "read";
+
+const IMPLIED: Record<Scope | LegacyScope, Scope[]> = {
+  monitor: ["monitor"],
+  "config:read": ["config:read"],
+  "secrets:read": ["secrets:read", "config:read"],
+  "config:write": ["config:write"],
+  admin: [...SCOPES],
+  read: ["monitor", "config:read"],
+};
 
 export interface ApiPrincipal {
+  /** The token's name: what audit records and logs show, never the token. */
   name: string;
+  /** Expanded: every scope the token has, implied ones included. */
   scopes: Scope[];
+  /** Path patterns (`prod/payments/*`, `staging/**`); undefined: every path. */
+  paths?: string[];
+  /** Epoch milliseconds after which the token is refused. */
+  expiresAt?: number;
 }
 
 /** How API tokens are stored: only their SHA-256, never the token. */
 export interface ApiTokenRecord {
   name: string;
   sha256: string;
-  scopes: Scope[];
+  scopes: Array<Scope | LegacyScope>;
+  paths?: string[];
+  /** ISO 8601. */
+  expires_at?: string;
 }
 
-export const hasScope = (principal: ApiPrincipal, required: Scope): boolean =>
+export const expandScopes = (scopes: ReadonlyArray<string>): Scope[] => {
+  const out = new Set<Scope>();
+  for (const s of scopes) for (const implied of IMPLIED[s as Scope] ?? []) out.add(implied);
+  return SCOPES.filter((s) => out.has(s));
+};
+
+export const hasScope = (principal: Pick<ApiPrincipal, "scopes">, required: Scope): boolean =>
   principal.scopes.includes("admin") || principal.scopes.includes(required);
 
-export const tokenRecord = (name: string, token: string, scopes: Scope[]): ApiTokenRecord => ({
-  name,
-  sha256: sha256Hex(token),
-  scopes,
-});
+/** May this principal see `path` (`{environment}/{service_name}/{key}`)? Tokens without paths see all. */
+export function pathAllowed(principal: Pick<ApiPrincipal, "paths">, path: string): boolean {
+  if (!principal.paths) return true;
+  return principal.paths.some((pattern) => globToRegExp(pattern).test(path));
+}
 
-/** Checks bearer tokens against the configured records (cached per container). */
+/**
+ * May this principal list `{environment}/{service_name}`: could any of its patterns match a key
+ * there? (The list then holds only the keys it may see.)
+ */
+export function serviceAllowed(principal: Pick<ApiPrincipal, "paths">, environment: string, service: string): boolean {
+  if (!principal.paths) return true;
+  return principal.paths.some((pattern) => {
+    const [first = "", second = ""] = pattern.split("/");
+    if (first.includes("**")) return true;
+    if (!globToRegExp(first).test(environment)) return false;
+    return second.includes("**") || globToRegExp(second).test(service);
+  });
+}
+
+export const tokenRecord = (
+  name: string,
+  token: string,
+  scopes: ApiTokenRecord["scopes"],
+  extra: Pick<ApiTokenRecord, "paths" | "expires_at"> = {},
+): ApiTokenRecord => ({ name, sha256: sha256Hex(token), scopes, ...extra });
+
+const PATTERN = /^[A-Za-z0-9_.*-]+(\/[A-Za-z0-9_.*-]+){0,2}$/;
+
+/** A token list as stored (Secrets Manager, API_TOKENS_JSON): `{"tokens": [...]}` or the bare array. */
+export function parseTokenList(raw: unknown, source: string): ApiTokenRecord[] {
+  const list = Array.isArray(raw) ? raw : (raw as { tokens?: unknown } | null)?.tokens;
+  if (!Array.isArray(list)) throw new Error(`${source}: expected {"tokens": [...]}`);
+  return list.map((entry, i) => {
+    const t = entry as Partial<ApiTokenRecord>;
+    const where = `${source}: token ${i}${typeof t.name === "string" ? ` (${t.name})` : ""}`;
+    if (typeof t.name !== "string" || !t.name) throw new Error(`${where}: name is required`);
+    if (typeof t.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(t.sha256))
+      throw new Error(`${where}: sha256 must be 64 hex characters`);
+    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !(s in IMPLIED)))
+      throw new Error(`${where}: scopes must be some of ${[...SCOPES, "read"].join(", ")}`);
+    if (
+      t.paths !== undefined &&
+      (!Array.isArray(t.paths) || t.paths.some((p) => typeof p !== "string" || !PATTERN.test(p) || p.includes("..")))
+    )
+      throw new Error(`${where}: paths must be patterns such as "prod/payments/*" or "staging/**"`);
+    if (t.expires_at !== undefined && Number.isNaN(Date.parse(t.expires_at)))
+      throw new Error(`${where}: expires_at must be an ISO 8601 time`);
+    return {
+      name: t.name,
+      sha256: t.sha256,
+      scopes: t.scopes,
+      ...(t.paths ? { paths: t.paths } : {}),
+      ...(t.expires_at ? { expires_at: t.expires_at } : {}),
+    };
+  });
+}
+
+export type Verification =
+  | { ok: true; principal: ApiPrincipal }
+  | { ok: false; reason: "unknown" | "expired"; name?: string };
+
+/** Checks bearer tokens against the configured records (cached per container, 5 minutes). */
 export class ApiTokenVerifier {
   private cached: { records: ApiTokenRecord[]; at: number } | undefined;
   private readonly clock: Clock;
@@ -39,8 +126,8 @@ export class ApiTokenVerifier {
     this.clock = clock ?? systemClock;
   }
 
-  async verify(token: string): Promise<ApiPrincipal | undefined> {
-    if (!token) return undefined;
+  async check(token: string): Promise<Verification> {
+    if (!token) return { ok: false, reason: "unknown" };
     const digest = Buffer.from(sha256Hex(token), "hex");
     const match = (records: ApiTokenRecord[]) =>
       records.find((r) => {
@@ -50,7 +137,24 @@ export class ApiTokenVerifier {
     let found = match(await this.records(false));
     // A token added since the cache was filled is found on one forced reload.
     if (!found) found = match(await this.records(true));
-    return found ? { name: found.name, scopes: found.scopes } : undefined;
+    if (!found) return { ok: false, reason: "unknown" };
+    const expiresAt = found.expires_at ? Date.parse(found.expires_at) : undefined;
+    if (expiresAt !== undefined && expiresAt <= this.clock.now())
+      return { ok: false, reason: "expired", name: found.name };
+    return {
+      ok: true,
+      principal: {
+        name: found.name,
+        scopes: expandScopes(found.scopes),
+        ...(found.paths ? { paths: found.paths } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      },
+    };
+  }
+
+  async verify(token: string): Promise<ApiPrincipal | undefined> {
+    const result = await this.check(token);
+    return result.ok ? result.principal : undefined;
   }
 
   private async records(force: boolean): Promise<ApiTokenRecord[]> {

@@ -2,11 +2,11 @@ import type { Actor } from "../audit/audit-log";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import {
   ForeignShapeError,
+  SecretsScopeRequiredError,
   VaultConnectionError,
   VaultError,
   VaultSealedError,
   VaultSecretNotFoundError,
-  VaultValidationError,
   VaultVersionError,
 } from "../errors";
 import { shortHash } from "../hash";
@@ -116,10 +116,12 @@ export class ConfigService {
    */
   async get(
     ref: ConfigRef,
-    options: { version?: number | undefined; revalidate?: boolean } = {},
+    options: { version?: number | undefined; revalidate?: boolean; allowSensitive?: boolean } = {},
     actor?: Actor,
   ): Promise<ConfigRecord> {
     const started = performance.now();
+    let record: ConfigRecord;
+    let hit: boolean | undefined;
     try {
       const { secret, cacheHit } = await this.vault("read", async () => {
         if (!options.version) return this.cachedRead(ref, options.revalidate === true);
@@ -127,22 +129,30 @@ export class ConfigService {
         if (!older) throw this.notFound(ref, options.version);
         return { secret: older };
       });
-      const record = toRecord(ref, secret);
-      if (actor) {
-        await this.deps.activity.read(ref, actor, {
-          ok: true,
-          cacheHit,
-          latencyMs: performance.now() - started,
-          keyHash: shortHash(record.value),
-          version: record.version,
-        });
-      }
-      return record;
+      record = toRecord(ref, secret);
+      hit = cacheHit;
     } catch (error) {
       if (actor)
         await this.deps.activity.read(ref, actor, { ok: false, latencyMs: performance.now() - started, error });
       throw error;
     }
+    // The caller may not see sensitive values: refused (the edge audits and counts the refusal).
+    if (record.is_encrypted && options.allowSensitive === false) {
+      throw new SecretsScopeRequiredError("Reading a sensitive configuration needs the secrets:read scope", {
+        path: refPath(ref),
+        details: `${refPath(ref)} is sensitive`,
+      });
+    }
+    if (actor) {
+      await this.deps.activity.read(ref, actor, {
+        ok: true,
+        cacheHit: hit,
+        latencyMs: performance.now() - started,
+        keyHash: shortHash(record.value),
+        version: record.version,
+      });
+    }
+    return record;
   }
 
   /**
@@ -153,8 +163,11 @@ export class ConfigService {
   async list(
     query: { environment: string; service_name: string; limit: number; offset: number },
     actor?: Actor,
+    /** Keys the caller may not see are left out before paging, and not counted. */
+    visible: (path: string) => boolean = () => true,
   ): Promise<{ items: ConfigRecord[]; total: number; limit: number; offset: number; has_more: boolean }> {
-    const keys = await this.vault("list", () => this.deps.kv.list(`${query.environment}/${query.service_name}`));
+    const folder = `${query.environment}/${query.service_name}`;
+    const keys = (await this.vault("list", () => this.deps.kv.list(folder))).filter((k) => visible(`${folder}/${k}`));
     const page = keys.slice(query.offset, query.offset + query.limit);
     const reads: Array<{ ref: ConfigRef; outcome: Parameters<ConfigActivity["read"]>[2] }> = [];
     const items: ConfigRecord[] = [];
@@ -240,7 +253,10 @@ export class ConfigService {
       input.expected_version !== undefined &&
       input.ifMatch !== input.expected_version
     ) {
-      throw new VaultValidationError("If-Match and expected_version disagree");
+      // Two preconditions that cannot both hold: the write cannot be based on both versions.
+      throw new VaultVersionError("If-Match and expected_version disagree", {
+        details: `If-Match ${input.ifMatch}, expected_version ${input.expected_version}`,
+      });
     }
     const path = refPath(ref);
     return this.vault("update", async () => {

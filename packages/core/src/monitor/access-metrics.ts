@@ -15,6 +15,8 @@ interface Scope {
 
 export class AccessMetrics {
   private scopes = new Map<string, Scope>();
+  /** API requests refused for a missing, wrong or expired token, since the last flush. */
+  private authFailures = 0;
 
   private readonly write: (line: string) => void;
 
@@ -26,17 +28,31 @@ export class AccessMetrics {
     this.write = write ?? ((line) => process.stdout.write(`${line}\n`));
   }
 
-  record(
-    environment: string,
-    service: string,
-    outcome: { ok: boolean; denied?: boolean; latencyMs: number; cacheHit?: boolean },
-  ) {
+  private scope(environment: string, service: string): Scope {
     const key = `${environment}\u0000${service}`;
     let scope = this.scopes.get(key);
     if (!scope) {
       scope = { reads: 0, denied: 0, failures: 0, cacheHits: 0, cacheMisses: 0, uncachedReads: 0, latencies: [] };
       this.scopes.set(key, scope);
     }
+    return scope;
+  }
+
+  /** A request the API refused (403), in its configuration's scope when it was about one, else the plane's ("-"). */
+  denied(environment = "-", service = "-"): void {
+    this.scope(environment, service).denied++;
+  }
+
+  authFailure(): void {
+    this.authFailures++;
+  }
+
+  record(
+    environment: string,
+    service: string,
+    outcome: { ok: boolean; denied?: boolean; latencyMs: number; cacheHit?: boolean },
+  ) {
+    const scope = this.scope(environment, service);
     scope.reads++;
     if (outcome.denied) scope.denied++;
     else if (!outcome.ok) scope.failures++;
@@ -47,10 +63,28 @@ export class AccessMetrics {
     if (scope.latencies.length < 100) scope.latencies.push(Number(outcome.latencyMs.toFixed(3)));
   }
 
-  /** Writes one EMF line per scope seen since the last flush. */
+  /** Writes one EMF line per scope seen since the last flush (and one for refused authentication). */
   flush(now = Date.now()): number {
     const scopes = this.scopes;
     this.scopes = new Map();
+    if (this.authFailures > 0) {
+      this.write(
+        JSON.stringify({
+          _aws: {
+            Timestamp: now,
+            CloudWatchMetrics: [
+              {
+                Namespace: this.namespace,
+                Dimensions: [[]],
+                Metrics: [{ Name: "FailedAuthentication", Unit: "Count" }],
+              },
+            ],
+          },
+          FailedAuthentication: this.authFailures,
+        }),
+      );
+      this.authFailures = 0;
+    }
     for (const [key, s] of scopes) {
       const [environment, service] = key.split("\u0000") as [string, string];
       this.write(

@@ -144,6 +144,16 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.pending.lastCacheAccessAt = this.clock.now();
   }
 
+  /** An API request refused for a missing, wrong or expired token. */
+  authFailure(): void {
+    this.bump("api|auth_failed", 1);
+  }
+
+  /** An API request refused for its scope or path (403). */
+  denied(): void {
+    this.bump("api|denied", 1);
+  }
+
   /** A read that never uses the cache by design (a sensitive value): kept out of the hit rate. */
   cacheBypass(): void {
     this.bump("cache|bypass", 1);

@@ -119,6 +119,14 @@ export function prometheusText(input: {
   lines.push("# HELP vaultops_key_cache_size Entries in the shared cache.");
   lines.push("# TYPE vaultops_key_cache_size gauge");
   lines.push(`vaultops_key_cache_size${labels({ backend })} ${input.cacheSize}`);
+  lines.push(
+    "# HELP vaultops_api_authentication_failures_total API requests refused for a missing, wrong or expired token.",
+  );
+  lines.push("# TYPE vaultops_api_authentication_failures_total counter");
+  lines.push(`vaultops_api_authentication_failures_total ${input.totals.values.get("api|auth_failed") ?? 0}`);
+  lines.push("# HELP vaultops_api_denied_total API requests refused for their scope or path.");
+  lines.push("# TYPE vaultops_api_denied_total counter");
+  lines.push(`vaultops_api_denied_total ${input.totals.values.get("api|denied") ?? 0}`);
   lines.push("# HELP vaultops_key_backend_up Whether Vault answered its last health check as healthy.");
   lines.push("# TYPE vaultops_key_backend_up gauge");
   lines.push(`vaultops_key_backend_up${labels({ backend })} ${input.backendUp ? 1 : 0}`);

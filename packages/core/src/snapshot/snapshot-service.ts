@@ -6,7 +6,7 @@ import type { Actor, DynamoAuditLog } from "../audit/audit-log";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import type { ConfigStore } from "../config/config-store";
-import { NotFoundError, PayloadTooLargeError, VaultValidationError, VaultVersionError } from "../errors";
+import { NotFoundError, PayloadTooLargeError, VaultVersionError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
 import type { VaultGateway } from "../vault/gateway";
@@ -375,7 +375,9 @@ export class SnapshotService {
     }
     const plan = JSON.parse(gunzipSync(Buffer.from(String(item.body), "base64")).toString("utf8")) as StoredPlan;
     if (plan.snapshot_id !== snapshotId) {
-      throw new VaultValidationError("The plan belongs to another snapshot", { details: plan.snapshot_id });
+      throw new NotFoundError("Restore plan not found for this snapshot", {
+        details: `${planId} was made for another snapshot`,
+      });
     }
     return plan;
   }

@@ -1,0 +1,30 @@
+import { hasScope } from "@vaultops/core";
+import { httpRoute } from "@vaultops/lambda";
+import { routeList, routes } from "../../infra/routes";
+
+/** The calling token, as the plane sees it, and every route with whether this token may call it. */
+export const createHandler = httpRoute(routes.tokenSelf, async (request, ctx) => {
+  const principal = request.principal;
+  if (!principal) throw new Error("tokenSelf runs only with an authenticated principal");
+  const may = (route: (typeof routeList)[number]): { allowed: boolean; note?: string } => {
+    if (route.scope === "public" || route.scope === "token") return { allowed: true };
+    if (!hasScope(principal, route.scope)) return { allowed: false, note: `needs ${route.scope}` };
+    if (principal.paths && route.paths !== "config")
+      return { allowed: false, note: "plane-wide: needs a token without path limits" };
+    return principal.paths ? { allowed: true, note: `within ${principal.paths.join(", ")}` } : { allowed: true };
+  };
+  return {
+    status: 200,
+    body: {
+      name: principal.name,
+      scopes: principal.scopes,
+      paths: principal.paths ?? null,
+      expires_at: principal.expiresAt === undefined ? null : new Date(principal.expiresAt).toISOString(),
+      sensitive_values: hasScope(principal, "secrets:read"),
+      routes: routeList.map((route) => ({ method: route.method, path: route.path, scope: route.scope, ...may(route) })),
+      checked_at: new Date(ctx.clock.now()).toISOString(),
+    },
+  };
+});
+
+export const handler = createHandler();
