@@ -108,6 +108,50 @@ export const alarms = {
     ],
     ...actions,
   }),
+  // Seed 004's security table: failed authentication > 3 a minute (API 401s and Vault refusing the
+  // plane's login), any unplanned key creation, backend availability < 99 % over 5 minutes.
+  failedAuthentication: new aws.cloudwatch.MetricAlarm("FailedAuthentication", {
+    name: `${prefix}-failed-authentication`,
+    alarmDescription:
+      "More than 3 refused authentications in a minute (API tokens missing, wrong or expired; Vault refusing the plane's login). vaultops:action=record",
+    namespace,
+    metricName: "FailedAuthentication",
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 3,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+  unplannedKeyCreation: new aws.cloudwatch.MetricAlarm("UnplannedKeyCreation", {
+    name: `${prefix}-unplanned-key-creation`,
+    alarmDescription:
+      "A configuration was created by a token that is not a planned creator (PLANNED_CREATORS). vaultops:action=record",
+    namespace,
+    metricName: "UnplannedKeyCreation",
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  }),
+  backendAvailability: new aws.cloudwatch.MetricAlarm("BackendAvailabilityLow", {
+    name: `${prefix}-backend-availability`,
+    alarmDescription:
+      "Vault answered less than 99% of the health checks of the last 5 minutes as healthy. vaultops:action=record",
+    namespace,
+    metricName: "BackendUp",
+    statistic: "Average",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0.99,
+    comparisonOperator: "LessThanThreshold",
+    treatMissingData: "breaching",
+    ...actions,
+  }),
   // Seed 004's Secrets Manager alarm; the API call counts live in AWS/Usage.
   secretsManagerApiCalls: new aws.cloudwatch.MetricAlarm("SecretsManagerApiCalls", {
     name: `${prefix}-high-secret-access`,
@@ -190,6 +234,11 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         [namespace, "HealthCheckDuration", { stat: "Average", yAxis: "right" }],
       ]),
       widget("Vault token TTL (s)", [[namespace, "TokenTTL", { stat: "Minimum" }]]),
+      widget("Security", [
+        [namespace, "FailedAuthentication", { stat: "Sum" }],
+        [namespace, "UnplannedKeyCreation", { stat: "Sum" }],
+        [namespace, "Denied", { stat: "Sum" }],
+      ]),
     ],
   }),
 });

@@ -30,6 +30,7 @@ export const functionDefaults = {
     SNAPSHOT_KMS_KEY_ID: snapshotKey.arn,
     ...(process.env.VAULT_APPROLE_ROLE ? { VAULT_APPROLE_ROLE: process.env.VAULT_APPROLE_ROLE } : {}),
     METRICS_NAMESPACE: "Vaultops",
+    ...(process.env.PLANNED_CREATORS ? { PLANNED_CREATORS: process.env.PLANNED_CREATORS } : {}),
     EVENT_BUS_NAME: "default",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   },

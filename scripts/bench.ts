@@ -15,6 +15,7 @@ import type { Clock, VaultopsContext, VaultRequest } from "@vaultops/core";
 import { createContext, createNodeVaultTransport, loadSettings } from "@vaultops/core";
 import { createHandler as createConfig } from "../functions/config/create";
 import { createHandler as getConfig } from "../functions/config/get";
+import { createHandler as listConfig } from "../functions/config/list";
 import { stateDir } from "../packages/dev/src/paths";
 import { startLocalServices } from "../packages/dev/src/stack";
 import { type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
@@ -140,7 +141,10 @@ async function main() {
       ok: answers.filter((a) => a.statusCode === 200).length,
       vault_reads: counts.vaultReads,
     };
-    // 4. Every built bundle under the Lambda runtime emulator, beside a bare middy + DynamoDB handler.
+    // 4. The first page of a list, for services of 100, 1,000 and 10,000 keys, plain and sensitive.
+    log("bench: first page of a list (limit 50) for 100, 1,000 and 10,000 keys...");
+    results.list_first_page = await listPages(base);
+    // 5. Every built bundle under the Lambda runtime emulator, beside a bare middy + DynamoDB handler.
     results.lambda = await lambdaRuntime(base, ns, log);
   } finally {
     await services.stop();
@@ -150,6 +154,49 @@ async function main() {
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(path.join(stateDir, "bench.json"), `${JSON.stringify(results, null, 2)}\n`);
   print(results);
+}
+
+/** p50 of GET /api/v1/config?limit=50 (first page, read audited) for growing services. */
+async function listPages(base: Record<string, string>) {
+  const rows: Array<{ keys: number; sensitive: boolean; p50_ms: number; p99_ms: number }> = [];
+  const ctx = instrumentedContext(base).ctx;
+  const handler = listConfig(() => ctx) as unknown as Handler;
+  for (const keys of [100, 1_000, 10_000]) {
+    for (const sensitive of [false, true]) {
+      const ns = {
+        environment: "listbench",
+        service_name: `s${keys}-${sensitive ? "sens" : "plain"}-${randomBytes(2).toString("hex")}`,
+      };
+      for (let i = 0; i < keys; i += 100) {
+        await Promise.all(
+          Array.from({ length: Math.min(100, keys - i) }, (_, j) =>
+            ctx.gateway.request("kv_write", {
+              method: "POST",
+              path: `/secret/data/${ns.environment}/${ns.service_name}/k${String(i + j).padStart(5, "0")}`,
+              json: { data: { value: `value-${i + j}`, is_encrypted: sensitive } },
+            }),
+          ),
+        );
+      }
+      const ev = {
+        ...event("x", ns),
+        rawPath: "/api/v1/config",
+        pathParameters: undefined,
+        queryStringParameters: { ...ns, limit: "50" },
+      };
+      const measured = await latency(handler, ev, 30);
+      rows.push({ keys, sensitive, p50_ms: measured.p50_ms, p99_ms: measured.p99_ms });
+      log(`bench:   ${keys} keys, ${sensitive ? "sensitive" : "plain"}: p50 ${measured.p50_ms} ms`);
+    }
+  }
+  const p50 = (keys: number, sensitive: boolean) =>
+    rows.find((r) => r.keys === keys && r.sensitive === sensitive)?.p50_ms ?? 0;
+  return {
+    limit: 50,
+    rows,
+    ratio_10000_to_100_plain: round(p50(10_000, false) / p50(100, false), 2),
+    ratio_10000_to_100_sensitive: round(p50(10_000, true) / p50(100, true), 2),
+  };
 }
 
 async function replay(base: Record<string, string>) {
@@ -272,6 +319,21 @@ function print(results: Record<string, unknown>) {
   const s = results.stampede as Record<string, number>;
   lines.push("");
   lines.push(`100 concurrent misses on one key in one container: ${s.vault_reads} Vault read(s), ${s.ok} answered 200`);
+  const l = results.list_first_page as {
+    rows: Array<{ keys: number; sensitive: boolean; p50_ms: number; p99_ms: number }>;
+    ratio_10000_to_100_plain: number;
+    ratio_10000_to_100_sensitive: number;
+  };
+  lines.push("");
+  lines.push("GET /api/v1/config?limit=50, first page (reads audited)");
+  lines.push("  keys      values       p50 ms    p99 ms");
+  for (const r of l.rows)
+    lines.push(
+      `  ${String(r.keys).padStart(6)}    ${(r.sensitive ? "sensitive" : "plain").padEnd(9)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(9)}`,
+    );
+  lines.push(
+    `  10,000 keys / 100 keys: ${l.ratio_10000_to_100_plain}x plain, ${l.ratio_10000_to_100_sensitive}x sensitive`,
+  );
   lines.push("");
   lines.push(...printLambda(results.lambda as LambdaBench));
   lines.push("");

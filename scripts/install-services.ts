@@ -2,10 +2,12 @@
  * `npm run services:install`: what the local runtime and the tests start, installed once into the
  * git-ignored .vaultops: OpenBao and moto (PyPI, into .vaultops/venv), and the Lambda runtime
  * emulator with the Node runtime interface client and Node 22 (Go module and npm, into
- * .vaultops/lambda). CI runs it first. Without Go the emulator is skipped with a message (and the
+ * .vaultops/lambda), and promtool (Debian's prometheus package, into .vaultops/bin) for the alert-rule
+ * tests. CI runs it first. Without Go the emulator is skipped with a message (and the
  * artifact suite then fails under CI=true, saying how to get it).
  */
 import { ensureLambdaTools } from "../packages/dev/src/lambda-tools";
+import { ensurePromtool } from "../packages/dev/src/promtool";
 import { ensurePythonPackages } from "../packages/dev/src/python-env";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -18,6 +20,9 @@ async function main() {
       if (tools) log(`[setup] Lambda runtime: aws-lambda-rie, aws-lambda-ric, Node ${tools.nodeVersion}`);
       else log(`[setup] Lambda runtime not available: missing ${missing.join("; ")}`);
     }),
+    ensurePromtool(log).then(({ promtool, reason }) =>
+      log(promtool ? `[setup] promtool: ${promtool}` : `[setup] promtool not available: ${reason}`),
+    ),
   ]);
   log(`[setup] local services ready to start (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

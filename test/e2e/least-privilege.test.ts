@@ -257,7 +257,7 @@ describe("names, expiry and the audit trail", () => {
     for (const t of Object.values(tokens)) expect(audit.text).not.toContain(t);
     const metrics = await call("admin", "GET", "/api/v1/vault/metrics", { query: { format: "prometheus" } });
     expect(metrics.text).toMatch(/vaultops_api_denied_total [1-9]/);
-    expect(metrics.text).toMatch(/vaultops_api_authentication_failures_total [1-9]/);
+    expect(metrics.text).toMatch(/vaultops_authentication_failures_total\{source="api"\} [1-9]/);
   });
 
   it("says what a token may do (GET /api/v1/auth/token)", async () => {

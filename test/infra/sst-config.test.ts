@@ -310,6 +310,28 @@ describe("sst.config.ts", () => {
         evaluationPeriods: 2,
       },
       "UnusualAccess-prod-payments": { comparisonOperator: "GreaterThanUpperThreshold" },
+      FailedAuthentication: {
+        name: "vaultops-test-failed-authentication",
+        metricName: "FailedAuthentication",
+        statistic: "Sum",
+        period: 60,
+        threshold: 3,
+        comparisonOperator: "GreaterThanThreshold",
+      },
+      UnplannedKeyCreation: {
+        name: "vaultops-test-unplanned-key-creation",
+        metricName: "UnplannedKeyCreation",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+      },
+      BackendAvailabilityLow: {
+        name: "vaultops-test-backend-availability",
+        metricName: "BackendUp",
+        statistic: "Average",
+        period: 300,
+        threshold: 0.99,
+        comparisonOperator: "LessThanThreshold",
+      },
     };
     expect(Object.keys(alarms).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, args] of Object.entries(expected)) {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { prometheusText } from "@vaultops/core";
+import { prometheusText, summarizeTelemetry } from "@vaultops/core";
 import { describe, expect, it } from "vitest";
 
 /** The shipped Prometheus rules and Grafana dashboard may only name series that vaultops exports. */
@@ -17,6 +17,11 @@ const exported = new Set(
       cacheSize: 1,
       tokenTtlSeconds: 1,
       healthCheckDurationMs: 1,
+      telemetry: summarizeTelemetry(
+        { Samples: [], Gauges: [{ Name: "vault.expire.num_leases", Value: 1 }] },
+        "secret",
+        0,
+      ),
     }).matchAll(/^(vaultops_[a-z_]+)/gm),
   ].map((m) => m[1]),
 );
@@ -33,6 +38,9 @@ describe("monitoring/", () => {
       "KeyStorageBackendDown",
       "LowCacheHitRate",
       "UnauthorizedKeyAccess",
+      "FailedAuthentication",
+      "UnplannedKeyCreation",
+      "BackendAvailabilityLow",
     ]) {
       expect(rules).toContain(`alert: ${alert}`);
     }
@@ -42,7 +50,13 @@ describe("monitoring/", () => {
     const dashboard = JSON.parse(readFileSync("monitoring/grafana-dashboard.json", "utf8"));
     const titles = dashboard.panels.map((p: { title: string }) => p.title);
     expect(titles).toEqual(
-      expect.arrayContaining(["Key Operations Rate", "Operation Latency (p95)", "Cache Hit Rate"]),
+      expect.arrayContaining([
+        "Key Operations Rate",
+        "Operation Latency (p95)",
+        "Cache Hit Rate",
+        "Vault Telemetry (sys/metrics)",
+        "Security",
+      ]),
     );
     for (const name of referenced(JSON.stringify(dashboard))) expect(exported, name).toContain(name);
   });

@@ -17,6 +17,7 @@ import { AccessMetrics } from "./monitor/access-metrics";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
 import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
 import { MonitorService } from "./monitor/monitor-service";
+import { DynamoTelemetryStore } from "./monitor/vault-telemetry";
 import { RotationService } from "./rotation/rotation-service";
 import { DynamoRotationStore } from "./rotation/rotation-store";
 import type { Settings } from "./settings";
@@ -87,6 +88,10 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       namespace: settings.VAULT_NAMESPACE,
       timeoutMs: settings.VAULT_REQUEST_TIMEOUT_MS,
     });
+  const accessMetrics = new AccessMetrics(
+    settings.METRICS_NAMESPACE,
+    (settings.EMF_ENABLED ?? true) ? overrides.emf : () => {},
+  );
   const gateway = new VaultGateway({
     transport,
     authenticator,
@@ -95,6 +100,11 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clock,
     retry: { deadlineMs: settings.VAULT_DEADLINE_MS },
     loginDeadlineMs: settings.VAULT_LOGIN_DEADLINE_MS,
+    // Vault refusing the plane's credentials is a failed authentication, as an API 401 is.
+    onLoginRefused: () => {
+      accessMetrics.authFailure();
+      recorder.authFailure("vault");
+    },
   });
 
   const cache = new TwoTierCache(new DynamoCacheStore(table), {
@@ -112,10 +122,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
 
   const jobRuns = new DynamoJobRunStore(table);
   const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
-  const accessMetrics = new AccessMetrics(
-    settings.METRICS_NAMESPACE,
-    (settings.EMF_ENABLED ?? true) ? overrides.emf : () => {},
-  );
+
   const events =
     overrides.events ??
     ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
@@ -126,7 +133,19 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     kv,
     store: configStore,
     cache,
-    activity: new ConfigActivity({ audit, events, logger, accessMetrics, auditReads: settings.AUDIT_READS ?? true }),
+    activity: new ConfigActivity({
+      audit,
+      events,
+      logger,
+      accessMetrics,
+      auditReads: settings.AUDIT_READS ?? true,
+      plannedCreators: new Set(
+        settings.PLANNED_CREATORS.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+      onCreated: (planned) => recorder.keyCreated(planned),
+    }),
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
   });
 
@@ -140,6 +159,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       audit,
       cache,
       cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
+      telemetry: new DynamoTelemetryStore(table),
       metricsSink,
       logger,
       clock,
@@ -148,6 +168,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       version: settings.VAULTOPS_VERSION,
       healthMemoMs: settings.HEALTH_MEMO_MS,
       tokenRenewThresholdSeconds: settings.TOKEN_RENEW_THRESHOLD_SECONDS,
+      mount: settings.VAULT_MOUNT_POINT,
     },
   );
 

@@ -19,6 +19,7 @@ export * from "./monitor/counters";
 export * from "./monitor/health-state";
 export * from "./monitor/lifecycle";
 export * from "./monitor/monitor-service";
+export * from "./monitor/vault-telemetry";
 export * from "./monitor/views";
 export * from "./rotation";
 export * from "./schema";

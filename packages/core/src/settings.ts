@@ -68,6 +68,11 @@ const settingsSchema = z.object({
   AUDIT_RETENTION_DAYS: integer(90, 1),
   /** Audit every config read (one DynamoDB write per read); changes are always audited. */
   AUDIT_READS: bool,
+  /**
+   * Token names whose creations are planned (the deploy pipeline's, the migration's), comma-separated;
+   * a configuration created by any other token counts as UnplannedKeyCreation. `*`: every token.
+   */
+  PLANNED_CREATORS: z._default(z.string(), ""),
   /** Snapshots go to this S3 bucket when set, else to SNAPSHOT_DIR. */
   SNAPSHOT_BUCKET: optionalString,
   SNAPSHOT_DIR: text(".vaultops/snapshots"),

@@ -225,7 +225,7 @@ async function refused(
   try {
     if (status === 401) {
       ctx.accessMetrics.authFailure();
-      ctx.recorder.authFailure();
+      ctx.recorder.authFailure("api");
     } else {
       ctx.accessMetrics.denied(environment, service);
       ctx.recorder.denied();

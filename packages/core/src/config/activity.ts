@@ -32,8 +32,19 @@ export class ConfigActivity {
       accessMetrics?: AccessMetrics | undefined;
       /** Audit every read too (a DynamoDB write per read); changes are always audited. */
       auditReads?: boolean | undefined;
+      /** Token names whose creations are planned; `*` for all. Others count as UnplannedKeyCreation. */
+      plannedCreators?: ReadonlySet<string>;
+      /** Counts creations in the shared counters (Prometheus). */
+      onCreated?: (planned: boolean) => void;
     },
   ) {}
+
+  /** A creation by an actor not among the planned creators is counted: the seed's "any unplanned key". */
+  created(actor: Actor): void {
+    const planned = this.deps.plannedCreators?.has("*") === true || this.deps.plannedCreators?.has(actor.name) === true;
+    if (!planned) this.deps.accessMetrics?.unplannedCreation();
+    this.deps.onCreated?.(planned);
+  }
 
   private figures(ref: ConfigRef, outcome: ReadOutcome): void {
     const denied = outcome.error instanceof VaultPermissionError;

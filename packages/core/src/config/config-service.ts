@@ -229,6 +229,7 @@ export class ConfigService {
         written = await this.deps.store.write(path, data, current?.version ?? 0);
       }
       const record = toRecord(ref, { data, ...written });
+      this.deps.activity.created(actor);
       await this.changed(record, "config.created", actor, "create");
       return record;
     }).catch((error: unknown) => this.deps.activity.failed("create", ref, actor, error));

@@ -15,8 +15,10 @@ interface Scope {
 
 export class AccessMetrics {
   private scopes = new Map<string, Scope>();
-  /** API requests refused for a missing, wrong or expired token, since the last flush. */
+  /** Refused authentications (API requests, Vault logins) since the last flush. */
   private authFailures = 0;
+  /** Creations by actors that are not planned creators, since the last flush. */
+  private unplannedCreations = 0;
 
   private readonly write: (line: string) => void;
 
@@ -45,6 +47,10 @@ export class AccessMetrics {
 
   authFailure(): void {
     this.authFailures++;
+  }
+
+  unplannedCreation(): void {
+    this.unplannedCreations++;
   }
 
   record(

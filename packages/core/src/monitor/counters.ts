@@ -144,9 +144,14 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.pending.lastCacheAccessAt = this.clock.now();
   }
 
-  /** An API request refused for a missing, wrong or expired token. */
-  authFailure(): void {
-    this.bump("api|auth_failed", 1);
+  /** An API request refused for a missing, wrong or expired token; or Vault refusing the plane's login. */
+  authFailure(source: "api" | "vault" = "api"): void {
+    this.bump(`auth|failed_${source}`, 1);
+  }
+
+  /** A configuration created, by a planned creator or not. */
+  keyCreated(planned: boolean): void {
+    this.bump(`config|created_${planned ? "planned" : "unplanned"}`, 1);
   }
 
   /** An API request refused for its scope or path (403). */

@@ -8,6 +8,7 @@ import type { TokenInfo, VaultGateway } from "../vault/gateway";
 import type { VaultHealth } from "../vault/health";
 import { type CounterTotals, type DynamoCounterStore, type MetricsRecorder, mergeTotals } from "./counters";
 import type { DynamoHealthStateStore, DynamoJobRunStore, HealthState } from "./health-state";
+import { type DynamoTelemetryStore, readTelemetry, type TelemetryState } from "./vault-telemetry";
 import { cacheFigures, msText, prometheusText, requestFigures } from "./views";
 
 export interface MonitorOptions {
@@ -19,6 +20,8 @@ export interface MonitorOptions {
   /** A container re-records an unchanged health state at most this often. */
   healthRecordIntervalMs?: number;
   tokenMemoMs?: number;
+  /** The KV v2 mount whose reads and writes the telemetry reports. */
+  mount?: string;
 }
 
 export interface MonitorDeps {
@@ -29,6 +32,8 @@ export interface MonitorDeps {
   jobRuns: DynamoJobRunStore;
   audit: DynamoAuditLog;
   cache: TwoTierCache;
+  /** Vault's own telemetry as the health job last read it. */
+  telemetry?: DynamoTelemetryStore;
   /** Says whether a cached version is still Vault's current one (the sweep drops the rest). */
   cacheCheck?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">;
   metricsSink: MetricsSink;
@@ -243,10 +248,11 @@ export class MonitorService {
 
   async prometheus(): Promise<string> {
     const health = await this.checkHealth();
-    const [totals, token, entries] = await Promise.all([
+    const [totals, token, entries, telemetry] = await Promise.all([
       this.sharedTotals(),
       this.tokenInfo(),
       this.deps.cache.sharedEntries(),
+      this.deps.telemetry?.get().catch(() => undefined),
     ]);
     return prometheusText({
       totals,
@@ -254,16 +260,18 @@ export class MonitorService {
       cacheSize: entries.length,
       tokenTtlSeconds: token?.ttlSeconds,
       healthCheckDurationMs: health.durationMs,
+      ...(telemetry?.available ? { telemetry, now: this.clock.now() } : {}),
     });
   }
 
   async status(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const health = await this.checkHealth();
-    const [totals, cache, lastHealthJob, lastSweepJob] = await Promise.all([
+    const [totals, cache, lastHealthJob, lastSweepJob, telemetry] = await Promise.all([
       this.sharedTotals(),
       this.cacheStats(),
       this.deps.jobRuns.last("health-check"),
       this.deps.jobRuns.last("cache-sweep"),
+      this.deps.telemetry?.get().catch(() => undefined),
     ]);
     const requests = requestFigures(totals);
     const age = (at: number | undefined) => (at === undefined ? null : Math.floor((this.clock.now() - at) / 1000));
@@ -288,6 +296,11 @@ export class MonitorService {
         auth_method: this.deps.gateway.authMethod,
         last_health_job_age_seconds: age(lastHealthJob?.at),
         last_cache_sweep_age_seconds: age(lastSweepJob?.at),
+      },
+      vault_telemetry: telemetry ?? {
+        available: false,
+        read_at: null,
+        reason: "not read yet: the health job reads it every minute",
       },
       ...extra,
     };
@@ -349,6 +362,14 @@ export class MonitorService {
     }
     const warning = this.tokenWarning(token);
     if (warning) this.deps.logger.warn("vault token expiring soon", { ttl_seconds: token?.ttlSeconds });
+    // Vault's own view: the figures of sys/metrics, or why they cannot be read.
+    let telemetry: TelemetryState | undefined;
+    if (this.deps.telemetry && health.status === "healthy") {
+      telemetry = await readTelemetry(this.deps.gateway, this.options.mount ?? "secret", this.clock.now());
+      await this.deps.telemetry
+        .save(telemetry)
+        .catch((error: unknown) => this.deps.logger.warn("telemetry not saved", { error }));
+    }
     const metrics: MetricDatum[] = [
       { name: "BackendUp", value: health.status === "healthy" ? 1 : 0, unit: "Count" },
       { name: "HealthCheckDuration", value: health.durationMs, unit: "Milliseconds" },
@@ -361,6 +382,7 @@ export class MonitorService {
     }
     const summary = {
       status: health.status,
+      ...(telemetry ? { telemetry: telemetry.available ? "read" : telemetry.reason } : {}),
       token_ttl_seconds: token?.ttlSeconds ?? null,
       token_renewed: renewed,
       ...(renewError ? { renew_error: renewError } : {}),

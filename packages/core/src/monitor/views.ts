@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { formatDuration } from "../clock";
 import { type CounterTotals, DURATION_BUCKETS } from "./counters";
+import type { VaultTelemetry } from "./vault-telemetry";
 
 export interface RequestFigures {
   total: number;
@@ -60,6 +61,8 @@ export function prometheusText(input: {
   cacheSize: number;
   tokenTtlSeconds?: number | undefined;
   healthCheckDurationMs?: number | undefined;
+  telemetry?: VaultTelemetry | undefined;
+  now?: number;
 }): string {
   const backend = "vault";
   const ops = new Map<string, { ok: number; fail: number; ms: number; buckets: number[] }>();
@@ -120,16 +123,62 @@ export function prometheusText(input: {
   lines.push("# TYPE vaultops_key_cache_size gauge");
   lines.push(`vaultops_key_cache_size${labels({ backend })} ${input.cacheSize}`);
   lines.push(
-    "# HELP vaultops_api_authentication_failures_total API requests refused for a missing, wrong or expired token.",
+    "# HELP vaultops_authentication_failures_total Refused authentication: API requests with a missing, wrong or expired token (source api), Vault refusing the plane's login (source vault).",
   );
-  lines.push("# TYPE vaultops_api_authentication_failures_total counter");
-  lines.push(`vaultops_api_authentication_failures_total ${input.totals.values.get("api|auth_failed") ?? 0}`);
+  lines.push("# TYPE vaultops_authentication_failures_total counter");
+  for (const source of ["api", "vault"])
+    lines.push(
+      `vaultops_authentication_failures_total${labels({ source })} ${input.totals.values.get(`auth|failed_${source}`) ?? 0}`,
+    );
+  lines.push(
+    "# HELP vaultops_key_creations_total Configurations created, by a planned creator (PLANNED_CREATORS) or not.",
+  );
+  lines.push("# TYPE vaultops_key_creations_total counter");
+  for (const [planned, key] of [
+    ["true", "planned"],
+    ["false", "unplanned"],
+  ])
+    lines.push(
+      `vaultops_key_creations_total${labels({ planned: planned as string })} ${input.totals.values.get(`config|created_${key}`) ?? 0}`,
+    );
   lines.push("# HELP vaultops_api_denied_total API requests refused for their scope or path.");
   lines.push("# TYPE vaultops_api_denied_total counter");
   lines.push(`vaultops_api_denied_total ${input.totals.values.get("api|denied") ?? 0}`);
   lines.push("# HELP vaultops_key_backend_up Whether Vault answered its last health check as healthy.");
   lines.push("# TYPE vaultops_key_backend_up gauge");
   lines.push(`vaultops_key_backend_up${labels({ backend })} ${input.backendUp ? 1 : 0}`);
+  if (input.telemetry) {
+    // Vault's own figures (sys/metrics), as the health job last read them: gauges of Vault's interval.
+    const t = input.telemetry;
+    const gauge = (name: string, help: string, value: number | null | boolean, extra: Record<string, string> = {}) => {
+      if (value === null) return;
+      lines.push(`# HELP vaultops_vault_${name} ${help}`);
+      lines.push(`# TYPE vaultops_vault_${name} gauge`);
+      const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
+      lines.push(`vaultops_vault_${name}${Object.keys(extra).length ? labels(extra) : ""} ${v}`);
+    };
+    gauge(
+      "requests_per_second",
+      "Requests Vault handled per second (sys/metrics vault.core.handle_request).",
+      t.requests.per_second,
+    );
+    if (t.requests.mean_ms !== null)
+      gauge("request_duration_mean_seconds", "Mean time Vault took per request.", t.requests.mean_ms / 1000);
+    gauge("token_lookups", "Token lookups in Vault's last interval (vault.token.lookup).", t.token_lookups);
+    lines.push("# HELP vaultops_vault_kv_operations KV operations on the plane's mount in Vault's last interval.");
+    lines.push("# TYPE vaultops_vault_kv_operations gauge");
+    lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "read" })} ${t.kv.reads}`);
+    lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "write" })} ${t.kv.writes}`);
+    gauge("leases", "Leases Vault holds (vault.expire.num_leases).", t.leases);
+    gauge("in_flight_requests", "Requests in flight in Vault.", t.in_flight_requests);
+    gauge("unsealed", "Whether Vault is unsealed (vault.core.unsealed).", t.unsealed);
+    gauge("active", "Whether this Vault node is the active one (vault.core.active).", t.active);
+    gauge(
+      "telemetry_age_seconds",
+      "How old these figures are (read by the health job every minute).",
+      Math.max(0, Math.round(((input.now ?? Date.now()) - Date.parse(t.read_at)) / 1000)),
+    );
+  }
   if (input.tokenTtlSeconds !== undefined) {
     lines.push("# HELP vaultops_vault_token_ttl_seconds Remaining TTL of the plane's Vault token.");
     lines.push("# TYPE vaultops_vault_token_ttl_seconds gauge");

@@ -42,6 +42,8 @@ export interface VaultGatewayOptions {
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
   loginDeadlineMs?: number;
+  /** Called when Vault refuses the plane's credentials (a failed login, not an outage). */
+  onLoginRefused?: () => void;
   /** Forced re-authentications closer together than this are refused: one 403 storm, one login. */
   minReauthIntervalMs?: number;
   random?: () => number;
@@ -214,6 +216,7 @@ export class VaultGateway {
       } catch (error) {
         // An outage never makes us forget a token that is still valid.
         if (error instanceof VaultConnectionError && previous && valid) return previous;
+        if (!(error instanceof VaultConnectionError)) this.options.onLoginRefused?.();
         throw error;
       }
     })();

@@ -1,0 +1,130 @@
+import { randomBytes } from "node:crypto";
+import {
+  createNodeVaultTransport,
+  TELEMETRY_POLICY,
+  type VaultopsContext,
+  VaultPermissionError,
+  type VaultRequest,
+} from "@vaultops/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createHandler as list } from "../../functions/config/list";
+import { createHandler as healthJob } from "../../functions/jobs/health-check";
+import { createHandler as health } from "../../functions/vault/health";
+import { createHandler as metrics } from "../../functions/vault/metrics";
+import { createHandler as status } from "../../functions/vault/status";
+import { scheduledEvent } from "../support/events";
+import { contextFor, httpEvent, invoke, testEnv } from "../support/harness";
+
+/** Requests that cost what they should, and Vault's own view in status and metrics. */
+let env: Record<string, string>;
+
+/** A context whose Vault and DynamoDB calls are counted where they leave the process. */
+async function counted(overrides: Record<string, string> = {}, deny?: (r: VaultRequest) => boolean) {
+  const calls = { vault: [] as string[], dynamo: [] as string[] };
+  const real = createNodeVaultTransport({ address: env.VAULT_ADDR as string, timeoutMs: 3_000 });
+  const ctx = contextFor(
+    { ...env, ...overrides },
+    {
+      transport: async (request: VaultRequest) => {
+        calls.vault.push(`${request.method} ${request.path}`);
+        if (deny?.(request)) throw new VaultPermissionError("Permission denied by Vault", { details: request.path });
+        return real(request);
+      },
+    },
+  );
+  const doc = await ctx.clients.documentClient();
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.dynamo.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize", name: "countDynamo" },
+  );
+  return { ctx, calls };
+}
+
+beforeAll(async () => {
+  env = await testEnv({ VAULT_DEADLINE_MS: "8000", VAULT_REQUEST_TIMEOUT_MS: "3000", EMF_ENABLED: "false" });
+});
+
+describe("the public health check costs nothing", () => {
+  it("1,000 calls to one container make at most a handful of DynamoDB calls", async () => {
+    const { ctx, calls } = await counted({ HEALTH_MEMO_MS: "2000" });
+    const probe = () => invoke(health, ctx, httpEvent({ path: "/api/v1/vault/health", principal: null }));
+    await probe(); // the first call of a container reads and records what it must
+    const before = calls.dynamo.length;
+    const started = Date.now();
+    for (let i = 0; i < 1_000; i++) expect((await probe()).status).toBe(200);
+    const elapsed = Date.now() - started;
+    // One memo period per 2 s: at most one shared read (and one counter flush) per period.
+    const periods = Math.ceil(elapsed / 2_000);
+    expect(calls.dynamo.length - before).toBeLessThanOrEqual(3 * periods);
+    process.stderr.write(
+      `[costs] 1,000 public health calls in ${elapsed} ms: ${calls.dynamo.length - before} DynamoDB calls, ${calls.vault.length} Vault calls\n`,
+    );
+  });
+});
+
+describe("a list costs one page", () => {
+  it("one KV v2 LIST and at most `limit` reads, whatever the size of the service", async () => {
+    const { ctx, calls } = await counted();
+    const ns = { environment: "costs", service_name: `big-${randomBytes(3).toString("hex")}` };
+    for (let i = 0; i < 300; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          ctx.gateway.request("kv_write", {
+            method: "POST",
+            path: `/secret/data/${ns.environment}/${ns.service_name}/k${String(i + j).padStart(4, "0")}`,
+            json: { data: { value: `v${i + j}`, is_encrypted: (i + j) % 2 === 0 } },
+          }),
+        ),
+      );
+    calls.vault.length = 0;
+    const page = await invoke(
+      list,
+      ctx,
+      httpEvent({ path: "/api/v1/config", query: { ...ns, limit: "20", offset: "40" } }),
+    );
+    expect(page.body).toMatchObject({ total: 300, limit: 20, offset: 40, has_more: true });
+    expect((page.body.items as Array<{ key: string }>).map((i) => i.key)[0]).toBe("k0040");
+    const lists = calls.vault.filter((c) => c.includes("?list=true"));
+    const reads = calls.vault.filter((c) => c.startsWith("GET") && c.includes("/data/"));
+    expect(lists).toHaveLength(1);
+    expect(reads.length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe("Vault's own view (sys/metrics)", () => {
+  it("the health job keeps Vault's figures; status shows them under vault_telemetry, Prometheus as vaultops_vault_*", async () => {
+    const { ctx } = await counted();
+    await ctx.gateway.request("kv_write", {
+      method: "POST",
+      path: "/secret/data/costs/telemetry/k",
+      json: { data: { value: "x", is_encrypted: false } },
+    });
+    await healthJob(() => ctx)(scheduledEvent() as never);
+    const res = await invoke(status, ctx, httpEvent({ path: "/api/v1/vault/status" }));
+    const telemetry = res.body.vault_telemetry as Record<string, unknown>;
+    expect(telemetry).toMatchObject({ available: true, unsealed: true, active: true, kv: { mount: "secret" } });
+    expect((telemetry.requests as { count: number }).count).toBeGreaterThan(0);
+    expect(telemetry.read_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const prom = await invoke(
+      metrics,
+      ctx,
+      httpEvent({ path: "/api/v1/vault/metrics", query: { format: "prometheus" } }),
+    );
+    expect(prom.text).toMatch(/^vaultops_vault_unsealed 1$/m);
+    expect(prom.text).toMatch(/^vaultops_vault_requests_per_second \d/m);
+    expect(prom.text).toMatch(/^vaultops_vault_kv_operations\{mount="secret",operation="write"\} \d+$/m);
+  });
+
+  it("says so, instead of failing, when the plane's token may not read sys/metrics", async () => {
+    const { ctx } = await counted({}, (r) => r.path.startsWith("/sys/metrics"));
+    const job = await healthJob(() => ctx)(scheduledEvent() as never);
+    expect(job.ok).toBe(true);
+    const res = await invoke(status, ctx, httpEvent({ path: "/api/v1/vault/status" }));
+    expect(res.status).toBe(200);
+    expect(res.body.vault_telemetry).toMatchObject({ available: false });
+    expect(String((res.body.vault_telemetry as { reason: string }).reason)).toContain(TELEMETRY_POLICY);
+  });
+});
