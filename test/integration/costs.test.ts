@@ -1,12 +1,7 @@
 import { randomBytes } from "node:crypto";
-import {
-  createNodeVaultTransport,
-  TELEMETRY_POLICY,
-  type VaultopsContext,
-  VaultPermissionError,
-  type VaultRequest,
-} from "@vaultops/core";
+import { createNodeVaultTransport, TELEMETRY_POLICY, VaultPermissionError, type VaultRequest } from "@vaultops/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createHandler as create } from "../../functions/config/create";
 import { createHandler as list } from "../../functions/config/list";
 import { createHandler as healthJob } from "../../functions/jobs/health-check";
 import { createHandler as health } from "../../functions/vault/health";
@@ -126,5 +121,58 @@ describe("Vault's own view (sys/metrics)", () => {
     expect(res.status).toBe(200);
     expect(res.body.vault_telemetry).toMatchObject({ available: false });
     expect(String((res.body.vault_telemetry as { reason: string }).reason)).toContain(TELEMETRY_POLICY);
+  });
+});
+
+describe("the security figures of seed 004", () => {
+  it("counts a create by a token that is not a planned creator as UnplannedKeyCreation", async () => {
+    const emf: string[] = [];
+    const ctx = contextFor(
+      { ...env, EMF_ENABLED: "true", PLANNED_CREATORS: "ci, migration" },
+      { emf: (line) => emf.push(line) },
+    );
+    const ns = { environment: "costs", service_name: `created-${randomBytes(3).toString("hex")}` };
+    const createAs = (name: string, key: string) =>
+      invoke(
+        create,
+        ctx,
+        httpEvent({
+          method: "POST",
+          path: "/api/v1/config",
+          body: JSON.stringify({ key, value: "v", ...ns }),
+          principal: { name, scopes: "admin" },
+        }),
+      );
+    expect((await createAs("ci", "planned")).status).toBe(201);
+    expect((await createAs("someone", "unplanned")).status).toBe(201);
+    ctx.accessMetrics.flush();
+    const security = emf.map((l) => JSON.parse(l) as Record<string, number>).filter((l) => "UnplannedKeyCreation" in l);
+    expect(security.reduce((n, l) => n + (l.UnplannedKeyCreation ?? 0), 0)).toBe(1);
+    await ctx.recorder.flush();
+    const prom = await invoke(
+      metrics,
+      ctx,
+      httpEvent({ path: "/api/v1/vault/metrics", query: { format: "prometheus" } }),
+    );
+    expect(prom.text).toMatch(/^vaultops_key_creations_total\{planned="false"\} [1-9]/m);
+    expect(prom.text).toMatch(/^vaultops_key_creations_total\{planned="true"\} [1-9]/m);
+  });
+
+  it("counts Vault refusing the plane's login as a failed authentication", async () => {
+    const emf: string[] = [];
+    const ctx = contextFor(
+      {
+        ...env,
+        EMF_ENABLED: "true",
+        VAULT_AUTH_METHOD: "approle",
+        VAULT_ROLE_ID: "not-a-role",
+        VAULT_SECRET_ID: "not-a-secret",
+      },
+      { emf: (line) => emf.push(line) },
+    );
+    await expect(ctx.config.get({ environment: "e", service_name: "s", key: "k" })).rejects.toThrow();
+    ctx.accessMetrics.flush();
+    expect(emf.some((l) => ((JSON.parse(l) as Record<string, number>).FailedAuthentication ?? 0) >= 1)).toBe(true);
+    expect(ctx.recorder.unflushed().values.get("auth|failed_vault")).toBeGreaterThanOrEqual(1);
   });
 });

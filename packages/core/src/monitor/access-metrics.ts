@@ -73,7 +73,11 @@ export class AccessMetrics {
   flush(now = Date.now()): number {
     const scopes = this.scopes;
     this.scopes = new Map();
-    if (this.authFailures > 0) {
+    // The security figures of the plane as a whole (no dimensions), when there is something to say.
+    const security: Record<string, number> = {};
+    if (this.authFailures > 0) security.FailedAuthentication = this.authFailures;
+    if (this.unplannedCreations > 0) security.UnplannedKeyCreation = this.unplannedCreations;
+    if (Object.keys(security).length > 0) {
       this.write(
         JSON.stringify({
           _aws: {
@@ -82,14 +86,15 @@ export class AccessMetrics {
               {
                 Namespace: this.namespace,
                 Dimensions: [[]],
-                Metrics: [{ Name: "FailedAuthentication", Unit: "Count" }],
+                Metrics: Object.keys(security).map((Name) => ({ Name, Unit: "Count" })),
               },
             ],
           },
-          FailedAuthentication: this.authFailures,
+          ...security,
         }),
       );
       this.authFailures = 0;
+      this.unplannedCreations = 0;
     }
     for (const [key, s] of scopes) {
       const [environment, service] = key.split("\u0000") as [string, string];
