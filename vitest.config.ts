@@ -1,23 +1,38 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Four projects. `unit` (test/unit, test/infra) needs no server and runs alone with
+ * `npm run test:unit`; the others share real services that their global setup starts (OpenBao,
+ * dynalite, moto on free loopback ports). Every log line of a run goes to a file that the global
+ * teardown scans for the secret values the tests used.
+ */
+const shared = {
+  env: {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    LOG_LEVEL: "info",
+    VAULTOPS_TEST_LOG: `${process.cwd()}/.vaultops/test-logs.jsonl`,
+    VAULTOPS_TEST_SECRETS: `${process.cwd()}/.vaultops/test-secrets.txt`,
+  },
+  setupFiles: ["test/support/setup-tee.ts"],
+  // Handler logs are in the log file; keep the console for test results.
+  onConsoleLog: () => false,
+  testTimeout: 30_000,
+  hookTimeout: 120_000,
+  pool: "forks" as const,
+};
+const withServices = (name: string, folder: string) => ({
+  test: { ...shared, name, include: [`test/${folder}/**/*.test.ts`], globalSetup: ["test/support/global-setup.ts"] },
+});
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    // Logs of every suite (and of the dev runtimes they start) are teed to a file that the global
-    // teardown scans for the secret values the tests used.
-    env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      LOG_LEVEL: "info",
-      VAULTOPS_LOG_TEE: `${process.cwd()}/.vaultops/test-logs.jsonl`,
-      VAULTOPS_TEST_SECRETS: `${process.cwd()}/.vaultops/test-secrets.txt`,
-    },
-    // Handler logs are in the tee file; keep the console for test results.
-    onConsoleLog: () => false,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    pool: "forks",
     // The JSON report lets CI print a plain "N passed, N failed" line.
     reporters: ["default", ["json", { outputFile: ".vaultops/test-results.json" }]],
+    projects: [
+      { test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts", "test/infra/**/*.test.ts"] } },
+      withServices("integration", "integration"),
+      withServices("e2e", "e2e"),
+      withServices("artifacts", "artifacts"),
+    ],
   },
 });

@@ -1,9 +1,9 @@
+import { incidentHandler } from "@vaultops/api";
 import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
-import { incidentHandler } from "./routes";
 
 /**
- * Seed 004's alert rules as CloudWatch alarms on vaultops' metrics (EMF from the handlers, the health
+ * The monitoring guide's alert rules as CloudWatch alarms on vaultops' metrics (EMF from the handlers, the health
  * job's figures) and on Secrets Manager's API calls; every alarm invokes the incident function, whose
  * action is named in the alarm description (`vaultops:action=record|clear-cache|clear-cache,rotate`).
  */
@@ -108,7 +108,7 @@ export const alarms = {
     ],
     ...actions,
   }),
-  // Seed 004's security table: failed authentication > 3 a minute (API 401s and Vault refusing the
+  // The security alerts: failed authentication > 3 a minute (API 401s and Vault refusing the
   // plane's login), any unplanned key creation, backend availability < 99 % over 5 minutes.
   failedAuthentication: new aws.cloudwatch.MetricAlarm("FailedAuthentication", {
     name: `${prefix}-failed-authentication`,
@@ -152,7 +152,7 @@ export const alarms = {
     treatMissingData: "breaching",
     ...actions,
   }),
-  // Seed 004's Secrets Manager alarm; the API call counts live in AWS/Usage.
+  // The Secrets Manager alarm; the API call counts live in AWS/Usage.
   secretsManagerApiCalls: new aws.cloudwatch.MetricAlarm("SecretsManagerApiCalls", {
     name: `${prefix}-high-secret-access`,
     alarmDescription: "More than 100 GetSecretValue calls in 5 minutes, twice. vaultops:action=record",
@@ -213,7 +213,7 @@ const widget = (title: string, metrics: unknown[][], extra: Record<string, unkno
   properties: { title, region: aws.getRegionOutput().name, metrics, period: 300, ...extra },
 });
 
-/** The seed's panels: operations, latency p95, cache hit rate, backend health and token TTL. */
+/** The guide's panels: operations, latency p95, cache hit rate, backend health and token TTL. */
 export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
   dashboardName: `${prefix}`,
   dashboardBody: $jsonStringify({

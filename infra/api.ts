@@ -1,6 +1,6 @@
+import { authorizerHandler, fallbackHandler, routeList } from "@vaultops/api";
 import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
-import { authorizerHandler, fallbackHandler, routeList } from "./routes";
 
 /** The HTTP API, built from the route table: one Lambda per route, the token authorizer on every protected one. */
 export const api = new sst.aws.ApiGatewayV2("Api", {

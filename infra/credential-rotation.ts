@@ -1,6 +1,6 @@
+import { credentialRotationHandler } from "@vaultops/api";
 import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
-import { credentialRotationHandler } from "./schedules";
 import { vaultCredentials } from "./secrets";
 
 /** Secrets Manager rotates the plane's AppRole secret_id every 30 days through this function. */

@@ -1,6 +1,6 @@
+import { scheduleList } from "@vaultops/api";
 import { sizedFunction } from "./function-catalogue";
 import { functionDefaults } from "./functions";
-import { scheduleList } from "./schedules";
 
 /** One EventBridge rule and function per job of the schedule table. */
 export const jobs = scheduleList.map(

@@ -3,9 +3,16 @@
  * cron, alarms, credential-rotation), by `npm run build`, by the local Lambda runtime and by the
  * benchmark, so a function's sizing is declared once.
  */
+
+import {
+  authorizerHandler,
+  credentialRotationHandler,
+  fallbackHandler,
+  incidentHandler,
+  routeList,
+  scheduleList,
+} from "@vaultops/api";
 import { functionRuntime, functionSizing, megabytes, seconds } from "./bundling";
-import { authorizerHandler, fallbackHandler, incidentHandler, routeList } from "./routes";
-import { credentialRotationHandler, scheduleList } from "./schedules";
 
 export type FunctionKind = "route" | "authorizer" | "fallback" | "job" | "incident" | "credential-rotation";
 

@@ -7,10 +7,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { openApiDocument } from "@vaultops/api";
 import { build } from "esbuild";
 import { esbuildOptions, nodejsBuild } from "../infra/bundling";
 import { functionCatalogue } from "../infra/function-catalogue";
-import { openApiDocument } from "../infra/openapi";
 import { withInstallLock } from "../packages/dev/src/install-lock";
 
 export const outRoot = path.resolve("dist/functions");

@@ -1,5 +1,5 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.incidentList, async (_request, ctx) => {
   const items = await ctx.incidents.list();

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { auditQuerySchema, detectAnomalies, parseInput, toFilter } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 /** The last `window_minutes` judged against the `baseline_hours` before them. */
 export const createHandler = httpRoute(routes.auditAnomalies, async (request, ctx) => {

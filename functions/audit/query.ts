@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { auditQuerySchema, parseInput, toFilter } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.auditQuery, async (request, ctx) => {
   const query = parseInput(auditQuerySchema, request.query);

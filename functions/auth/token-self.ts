@@ -1,6 +1,6 @@
+import { routeList, routes } from "@vaultops/api";
 import { hasScope } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routeList, routes } from "../../infra/routes";
 
 /** The calling token, as the plane sees it, and every route with whether this token may call it. */
 export const createHandler = httpRoute(routes.tokenSelf, async (request, ctx) => {

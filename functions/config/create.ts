@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { createConfigSchema, parseInput, refPath } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { assertPath, etag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configCreate, async (request, ctx) => {

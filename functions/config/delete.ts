@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseIfMatch } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef } from "./request";
 
 export const createHandler = httpRoute(routes.configDelete, async (request, ctx) => {

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseInput, versionQuerySchema } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef, etag, seesSecrets, wantsFresh } from "./request";
 
 /** A sensitive value needs `secrets:read`: without it the answer is 403 secrets_scope_required. */

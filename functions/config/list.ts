@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { ForbiddenError, listQuerySchema, parseInput, pathAllowed, serviceAllowed } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { present } from "./request";
 
 /** Only the keys the token may see; sensitive values masked without `secrets:read`. */

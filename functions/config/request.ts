@@ -8,7 +8,7 @@ import {
   pathAllowed,
   refPath,
   shortHash,
-  VaultValidationError,
+  ValidationError,
 } from "@vaultops/core";
 import type { ApiRequest } from "@vaultops/lambda";
 
@@ -60,6 +60,6 @@ export const wantsFresh = (request: ApiRequest): boolean =>
 export function flag(request: ApiRequest, name: string): boolean {
   const value = request.query[name];
   if (value === undefined) return false;
-  if (value !== "true" && value !== "false") throw new VaultValidationError(`${name} must be true or false`);
+  if (value !== "true" && value !== "false") throw new ValidationError(`${name} must be true or false`);
   return value === "true";
 }

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseIfMatch, parseInput, rollbackSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef, etag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configRollback, async (request, ctx) => {

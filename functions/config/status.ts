@@ -1,9 +1,9 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.configStatus, async (_request, ctx) => ({
   status: 200,
-  body: await ctx.config.status(),
+  body: await ctx.monitor.configStatus(),
 }));
 
 export const handler = createHandler();

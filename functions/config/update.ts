@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef, etag, flag, present } from "./request";
 
 export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {

@@ -1,6 +1,5 @@
+import { openApiDocument, routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { openApiDocument } from "../../infra/openapi";
-import { routes } from "../../infra/routes";
 
 let document: Record<string, unknown> | undefined;
 

@@ -1,5 +1,5 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef } from "../config/request";
 
 export const createHandler = httpRoute(routes.configRotationGet, async (request, ctx) => ({

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseInput, rotationPolicySchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { configRef } from "../config/request";
 
 export const createHandler = httpRoute(routes.configRotationPut, async (request, ctx) => ({

@@ -1,5 +1,5 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.rotationStatus, async (_request, ctx) => ({
   status: 200,

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseInput, snapshotCreateSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.snapshotCreate, async (request, ctx) => {
   const input = parseInput(snapshotCreateSchema, bodyOr(request, {}));

@@ -1,5 +1,5 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { snapshotId } from "./request";
 
 export const createHandler = httpRoute(routes.snapshotGet, async (request, ctx) => ({

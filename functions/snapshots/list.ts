@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { parseInput, snapshotListQuerySchema } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.snapshotList, async (request, ctx) => {
   const items = await ctx.snapshots.list(parseInput(snapshotListQuerySchema, request.query));

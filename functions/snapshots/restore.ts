@@ -1,6 +1,6 @@
-import { VaultValidationError } from "@vaultops/core";
+import { routes } from "@vaultops/api";
+import { ValidationError } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 import { flag } from "../config/request";
 import { snapshotId } from "./request";
 
@@ -11,7 +11,7 @@ import { snapshotId } from "./request";
 export const createHandler = httpRoute(routes.snapshotRestore, async (request, ctx) => {
   const dryRun = request.query.dry_run === undefined ? true : flag(request, "dry_run");
   const planId = request.query.plan_id;
-  if (planId !== undefined && !/^plan-[0-9a-f]{16}$/.test(planId)) throw new VaultValidationError("Invalid plan_id");
+  if (planId !== undefined && !/^plan-[0-9a-f]{16}$/.test(planId)) throw new ValidationError("Invalid plan_id");
   return {
     status: 200,
     body: await ctx.snapshots.restore(

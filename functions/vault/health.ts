@@ -1,5 +1,5 @@
+import { routes } from "@vaultops/api";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.vaultHealth, async (_request, ctx) => {
   const { healthy, body } = await ctx.monitor.health();

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { metricsQuerySchema, parseInput } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 /** JSON by default; Prometheus text with `?format=prometheus` or `Accept: text/plain`. */
 export const createHandler = httpRoute(routes.vaultMetrics, async (request, ctx) => {

@@ -1,6 +1,6 @@
+import { routes } from "@vaultops/api";
 import { lifecycleStatus } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
-import { routes } from "../../infra/routes";
 
 export const createHandler = httpRoute(routes.vaultStatus, async (_request, ctx) => ({
   status: 200,

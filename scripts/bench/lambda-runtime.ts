@@ -7,11 +7,11 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
+import { routes } from "@vaultops/api";
 import { createContext, loadSettings } from "@vaultops/core";
 import { build } from "esbuild";
 import { esbuildOptions, nodejsBuild } from "../../infra/bundling";
 import { type FunctionSpec, functionCatalogue } from "../../infra/function-catalogue";
-import { routes } from "../../infra/routes";
 import { EmulatedFunction, type EmulatedFunctionSpec } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
 import { ensureBundles, outRoot } from "../build";

@@ -1,16 +1,23 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import {
+  authorizerHandler,
+  credentialRotationHandler,
+  fallbackHandler,
+  incidentHandler,
+  routes,
+  schedules,
+} from "@vaultops/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionCatalogue, functionFor } from "../../infra/function-catalogue";
-import { authorizerHandler, fallbackHandler, incidentHandler, routes } from "../../infra/routes";
-import { credentialRotationHandler, schedules } from "../../infra/schedules";
 import { type Invoker, lambdaInvoker, sourceInvoker } from "../../packages/dev/src/invoker";
 import { ensureLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { applyHandlerEnvironment } from "../../packages/dev/src/stack";
 import { ensureBundles, outRoot } from "../../scripts/build";
 import { canonicalAuthorizerEvent, canonicalHttpEvent, fixture, scheduledEvent } from "../support/events";
 import { ADMIN_TOKEN, READ_TOKEN, registerSecret, testEnv } from "../support/harness";
+import { teeLine } from "../support/log-tee";
 
 /**
  * The artifacts a deploy uploads (`npm run build`'s dist/functions), each run under the AWS Lambda
@@ -53,7 +60,6 @@ const runnerEnv = async () =>
     CACHE_GENERATION_CHECK_MS: "0",
     SNAPSHOT_DIR: path.resolve(".vaultops/test-snapshots", randomBytes(4).toString("hex")),
     SNAPSHOT_KEY_FILE: path.resolve(".vaultops/test-snapshots", `${randomBytes(4).toString("hex")}.key`),
-    ...(process.env.VAULTOPS_LOG_TEE ? { VAULTOPS_LOG_TEE: process.env.VAULTOPS_LOG_TEE } : {}),
   });
 
 beforeAll(async () => {
@@ -71,7 +77,8 @@ beforeAll(async () => {
   const lambdaEnv = await runnerEnv();
   lambda = {
     side: "lambda",
-    invoker: lambdaInvoker({ tools, env: lambdaEnv, bundleRoot: outRoot, log: () => {} }),
+    // The functions' own log lines go to the run's log file, which is scanned for leaked secrets.
+    invoker: lambdaInvoker({ tools, env: lambdaEnv, bundleRoot: outRoot, log: teeLine }),
     env: lambdaEnv,
     ns: { environment: "art", service_name: `lam-${randomBytes(3).toString("hex")}` },
     authorizations: new Map(),

@@ -1,6 +1,6 @@
+import { routeList } from "@vaultops/api";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeList } from "../../infra/routes";
 import { startDevRuntime } from "../support/dev-runtime";
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { routeList } from "@vaultops/api";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { routeList } from "../../infra/routes";
 import { findLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { type DevFacts, startDevRuntime } from "../support/dev-runtime";
 import { registerSecret } from "../support/harness";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { type RouteDefinition, type RouteId, routeList } from "@vaultops/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RouteDefinition, type RouteId, routeList } from "../../infra/routes";
 import { startDevRuntime } from "../support/dev-runtime";
 import { registerSecret, secretValue } from "../support/harness";
 

@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { authorizerHandler, routeList, scheduleList } from "@vaultops/api";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { esbuildOptions, nodejsBuild } from "../../infra/bundling";
-import { authorizerHandler, routeList } from "../../infra/routes";
-import { scheduleList } from "../../infra/schedules";
 import { buildDefinition } from "../../scripts/build";
 
 /**

@@ -101,7 +101,9 @@ describe("Vault's own view (sys/metrics)", () => {
     const res = await invoke(status, ctx, httpEvent({ path: "/api/v1/vault/status" }));
     const telemetry = res.body.vault_telemetry as Record<string, unknown>;
     expect(telemetry).toMatchObject({ available: true, unsealed: true, active: true, kv: { mount: "secret" } });
-    expect((telemetry.requests as { count: number }).count).toBeGreaterThan(0);
+    // Vault's counts are of one interval of its in-memory sink (10 s): present, maybe 0 in a quiet one.
+    expect(telemetry.requests).toMatchObject({ count: expect.any(Number), per_second: expect.any(Number) });
+    expect(telemetry.leases).toEqual(expect.any(Number));
     expect(telemetry.read_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     const prom = await invoke(
       metrics,

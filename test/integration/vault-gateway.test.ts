@@ -8,7 +8,7 @@ import {
   VaultPermissionError,
   VaultSealedError,
   VaultSecretNotFoundError,
-  VaultVersionError,
+  VersionConflictError,
 } from "@vaultops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVaultServer, type VaultServer } from "../../packages/dev/src/vault-server";
@@ -67,14 +67,14 @@ describe("Vault-API server through the gateway", () => {
     expect(Object.keys(metadata.data.versions).sort()).toEqual(["1", "2"]);
   });
 
-  it("refuses a stale check-and-set write with VaultVersionError and keeps the newer value", async () => {
+  it("refuses a stale check-and-set write with VersionConflictError and keeps the newer value", async () => {
     const gateway = gatewayWith(vault.rootToken);
     const path = "/secret/data/kv-test/app/cas";
     await gateway.request("kv_write", { method: "POST", path, json: { data: { v: "a" } } });
     await gateway.request("kv_write", { method: "POST", path, json: { data: { v: "b" }, options: { cas: 1 } } });
     await expect(
       gateway.request("kv_write", { method: "POST", path, json: { data: { v: "stale" }, options: { cas: 1 } } }),
-    ).rejects.toBeInstanceOf(VaultVersionError);
+    ).rejects.toBeInstanceOf(VersionConflictError);
     const read = await gateway.request<{ data: { data: { v: string } } }>("kv_read", { method: "GET", path });
     expect(read.data.data.v).toBe("b");
   });

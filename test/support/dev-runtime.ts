@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { teeText } from "./log-tee";
 
 export interface DevFacts {
   runtime: "source" | "lambda";
@@ -35,11 +36,14 @@ export async function startDevRuntime(extraEnv: Record<string, string> = {}) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  // Everything the child prints (its functions' logs included) goes to the run's scanned log file too.
   child.stdout?.on("data", (c: Buffer) => {
     output += c.toString();
+    teeText(c.toString());
   });
   child.stderr?.on("data", (c: Buffer) => {
     output += c.toString();
+    teeText(c.toString());
   });
   const deadline = Date.now() + 240_000;
   while (!/ready/.test(output)) {

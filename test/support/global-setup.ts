@@ -4,16 +4,21 @@ import type { TestProject } from "vitest/node";
 import { startLocalServices } from "../../packages/dev/src/stack";
 
 /**
- * Starts the real services once for the whole run: OpenBao in dev mode, dynalite, moto (all on
- * free loopback ports). Suites that seal Vault start their own server; each suite uses its own table.
+ * Starts the real services for a project's run: OpenBao in dev mode, dynalite, moto (all on free
+ * loopback ports). Suites that seal Vault start their own server; each suite uses its own table.
  */
 export default async function setup(project: TestProject) {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const logFile = path.resolve(".vaultops/test-logs.jsonl");
   const secretsFile = path.resolve(".vaultops/test-secrets.txt");
   mkdirSync(path.dirname(logFile), { recursive: true });
-  writeFileSync(logFile, "");
-  writeFileSync(secretsFile, "");
+  // Each project with services runs this setup; the run's files are emptied only by the first.
+  const run = globalThis as { vaultopsTestRunStarted?: boolean };
+  if (!run.vaultopsTestRunStarted) {
+    writeFileSync(logFile, "");
+    writeFileSync(secretsFile, "");
+    run.vaultopsTestRunStarted = true;
+  }
   const started = Date.now();
   const services = await startLocalServices({ moto: true, useExternalVault: false, useExternalDynamo: false, log });
   log(`[test] services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

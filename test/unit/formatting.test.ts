@@ -13,7 +13,7 @@ import {
   toVaultError,
   VaultConnectionError,
   VaultSealedError,
-  VaultVersionError,
+  VersionConflictError,
 } from "@vaultops/core";
 import { describe, expect, it } from "vitest";
 
@@ -51,7 +51,7 @@ describe("toVaultError", () => {
       { message: "check-and-set parameter did not match the current version", response: { statusCode: 400 } },
       req,
     );
-    expect(cas).toBeInstanceOf(VaultVersionError);
+    expect(cas).toBeInstanceOf(VersionConflictError);
     expect(toErrorResponse(cas).status).toBe(409);
   });
 

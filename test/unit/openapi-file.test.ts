@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import { openApiDocument } from "@vaultops/api";
 import { describe, expect, it } from "vitest";
-import { openApiDocument } from "../../infra/openapi";
 
 describe("docs/openapi.json", () => {
   it("is the document the route table and schemas generate (run `npm run build` after changing them)", () => {

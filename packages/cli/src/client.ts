@@ -1,18 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { type RouteId, routes } from "@vaultops/api";
 
-/** Exit codes scripts can rely on. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, conflict: 3, unreachable: 4 } as const;
+import { CliError, EXIT } from "./errors";
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
+export { CliError, EXIT };
 
 export interface Connection {
   url: string;
@@ -55,19 +47,38 @@ export interface ApiResponse<T> {
   headers: Headers;
 }
 
+type RequestOptions = {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  allow?: number[];
+};
+
 /** The management API over HTTP; errors become CliErrors with the API's own message. */
 export class ApiClient {
   constructor(readonly connection: Connection) {}
 
+  /**
+   * A route of the table (packages/api), by its id: method and path come from there, so no route is
+   * written twice; `params` fill its `{placeholders}`.
+   */
+  call<T = Record<string, unknown>>(
+    id: RouteId,
+    options: RequestOptions & { params?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const route = routes[id];
+    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = options.params?.[name];
+      if (value === undefined) throw new Error(`${id}: missing path parameter ${name}`);
+      return encodeURIComponent(value);
+    });
+    return this.request<T>(route.method, path, options);
+  }
+
   async request<T = Record<string, unknown>>(
     method: string,
     route: string,
-    options: {
-      query?: Record<string, string | number | boolean | undefined>;
-      body?: unknown;
-      headers?: Record<string, string>;
-      allow?: number[];
-    } = {},
+    options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const url = new URL(`${this.connection.url}${route}`);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));

@@ -31,7 +31,6 @@ const scopeOf = (o: { environment: string; service: string }) => ({
   environment: o.environment,
   service_name: o.service,
 });
-const configPath = (key: string) => `/api/v1/config/${encodeURIComponent(key)}`;
 const readText = (file: string) => {
   try {
     return readFileSync(file, "utf8");
@@ -62,9 +61,9 @@ program
   .action(async (o: { json?: boolean }) => {
     const api = client();
     const [health, metrics, status] = await Promise.all([
-      api.request<Json>("GET", "/api/v1/vault/health", { allow: [503] }),
-      api.request<Json>("GET", "/api/v1/vault/metrics"),
-      api.request<Json>("GET", "/api/v1/vault/status"),
+      api.call<Json>("vaultHealth", { allow: [503] }),
+      api.call<Json>("vaultMetrics"),
+      api.call<Json>("vaultStatus"),
     ]);
     if (o.json) return printJson({ health: health.body, metrics: metrics.body, status: status.body });
     const h = health.body.vault_health as Json;
@@ -89,7 +88,10 @@ scopeOptions(config.command("get <key>").description("read a configuration"))
   .option("--version <n>", "an older version")
   .option("--json", "machine-readable output")
   .action(async (key: string, o: { environment: string; service: string; version?: string; json?: boolean }) => {
-    const res = await client().request<Json>("GET", configPath(key), { query: { ...scopeOf(o), version: o.version } });
+    const res = await client().call<Json>("configGet", {
+      params: { key },
+      query: { ...scopeOf(o), version: o.version },
+    });
     if (o.json) return printJson(res.body);
     print(String(res.body.value));
   });
@@ -104,13 +106,14 @@ scopeOptions(config.command("set <key> <value>").description("create, or update 
       o: { environment: string; service: string; sensitive?: boolean; ifMatch?: string; json?: boolean },
     ) => {
       const api = client();
-      const existing = await api.request<Json>("GET", configPath(key), { query: scopeOf(o), allow: [404] });
+      const existing = await api.call<Json>("configGet", { params: { key }, query: scopeOf(o), allow: [404] });
       const res =
         existing.status === 404
-          ? await api.request<Json>("POST", "/api/v1/config", {
+          ? await api.call<Json>("configCreate", {
               body: { key, value, ...scopeOf(o), is_encrypted: Boolean(o.sensitive) },
             })
-          : await api.request<Json>("PUT", configPath(key), {
+          : await api.call<Json>("configUpdate", {
+              params: { key },
               query: scopeOf(o),
               body: { value, ...(o.sensitive !== undefined ? { is_encrypted: true } : {}) },
               headers: { "if-match": `"${o.ifMatch ?? existing.body.version}"` },
@@ -133,7 +136,7 @@ scopeOptions(config.command("list").description("list configurations (sensitive 
       json?: boolean;
       reveal?: boolean;
     }) => {
-      const res = await client().request<{ items: Json[]; total: number }>("GET", "/api/v1/config", {
+      const res = await client().call<{ items: Json[]; total: number }>("configList", {
         query: { ...scopeOf(o), limit: o.limit, offset: o.offset },
       });
       // Sensitive values are masked in every output unless asked for: JSON is piped into logs and tickets.
@@ -167,7 +170,8 @@ scopeOptions(config.command("delete <key>").description("delete (history kept un
       ))
     )
       return;
-    await client().request("DELETE", configPath(key), {
+    await client().call("configDelete", {
+      params: { key },
       query: { ...scopeOf(o), purge: o.purge ? "true" : undefined },
     });
     print(`${color.ok("deleted")} ${key}`);
@@ -175,7 +179,8 @@ scopeOptions(config.command("delete <key>").description("delete (history kept un
 scopeOptions(config.command("versions <key>").description("version history"))
   .option("--json", "machine-readable output")
   .action(async (key: string, o: { environment: string; service: string; json?: boolean }) => {
-    const res = await client().request<{ versions: Json[] }>("GET", `${configPath(key)}/versions`, {
+    const res = await client().call<{ versions: Json[] }>("configVersions", {
+      params: { key },
       query: scopeOf(o),
     });
     if (o.json) return printJson(res.body);
@@ -183,7 +188,8 @@ scopeOptions(config.command("versions <key>").description("version history"))
   });
 scopeOptions(config.command("rollback <key> <version>").description("restore an older version as a new one")).action(
   async (key: string, version: string, o: { environment: string; service: string }) => {
-    const res = await client().request<Json>("POST", `${configPath(key)}/rollback`, {
+    const res = await client().call<Json>("configRollback", {
+      params: { key },
       query: scopeOf(o),
       body: { version: Number(version) },
     });
@@ -197,7 +203,7 @@ program
   .command("clear")
   .description("empty the shared cache and every container's in-process tier")
   .action(async () => {
-    const res = await client().request<{ cleared_stats: Json }>("POST", "/api/v1/vault/cache/clear");
+    const res = await client().call<{ cleared_stats: Json }>("vaultCacheClear");
     print(`${color.ok("cleared")} ${res.body.cleared_stats.total_entries} entries`);
   });
 const token = program.command("token").description("API tokens, and the plane's own Vault token");
@@ -205,7 +211,7 @@ token
   .command("renew")
   .description("renew the plane's Vault token")
   .action(async () => {
-    const res = await client().request<{ token_info: Json }>("POST", "/api/v1/vault/token/renew");
+    const res = await client().call<{ token_info: Json }>("vaultTokenRenew");
     print(`${color.ok("renewed")} ttl ${res.body.token_info.ttl_seconds}s`);
   });
 token
@@ -229,14 +235,14 @@ token
   .description("what a token may do: its scopes, paths, expiry and every route (uses --token or VAULTOPS_TOKEN)")
   .option("--json", "machine-readable output")
   .action(async (o: { json?: boolean }) => {
-    const res = await client().request<{
+    const res = await client().call<{
       name: string;
       scopes: string[];
       paths: string[] | null;
       expires_at: string | null;
       sensitive_values: boolean;
       routes: Array<{ method: string; path: string; scope: string; allowed: boolean; note?: string }>;
-    }>("GET", "/api/v1/auth/token");
+    }>("tokenSelf");
     if (o.json) return printJson(res.body);
     const b = res.body;
     print(`${color.ok(b.name)}: ${b.scopes.join(", ")}`);
@@ -262,7 +268,7 @@ snapshot
   .option("--json", "machine-readable output")
   .action(async (o: { type: string; prefix: string; json?: boolean }) => {
     process.stderr.write(color.dim("exporting the KV tree...\n"));
-    const res = await client().request<Json>("POST", "/api/v1/vault/snapshots", {
+    const res = await client().call<Json>("snapshotCreate", {
       body: { type: o.type, prefix: o.prefix },
     });
     if (o.json) return printJson(res.body);
@@ -276,14 +282,14 @@ snapshot
   .option("--status <status>")
   .option("--json", "machine-readable output")
   .action(async (o: { type?: string; status?: string; json?: boolean }) => {
-    const res = await client().request<{ items: Json[] }>("GET", "/api/v1/vault/snapshots", {
+    const res = await client().call<{ items: Json[] }>("snapshotList", {
       query: { type: o.type, status: o.status },
     });
     if (o.json) return printJson(res.body);
     table(res.body.items, ["id", "created_at", "type", "path_count", "size_bytes", "status", "expires_at"]);
   });
 snapshot.command("verify <id>").action(async (id: string) => {
-  const res = await client().request<Json>("POST", `/api/v1/vault/snapshots/${encodeURIComponent(id)}/verify`);
+  const res = await client().call<Json>("snapshotVerify", { params: { id } });
   print(`${color.ok("valid")} ${id}: ${res.body.path_count} paths, ${res.body.version_count} versions`);
 });
 snapshot
@@ -293,8 +299,8 @@ snapshot
   .option("--json", "machine-readable output")
   .action(async (id: string, o: { yes?: boolean; json?: boolean }) => {
     const api = client();
-    const route = `/api/v1/vault/snapshots/${encodeURIComponent(id)}/restore`;
-    const plan = await api.request<{ summary: Json; items: Json[]; plan_id: string }>("POST", route, {
+    const plan = await api.call<{ summary: Json; items: Json[]; plan_id: string }>("snapshotRestore", {
+      params: { id },
       query: { dry_run: "true" },
     });
     const s = plan.body.summary;
@@ -307,7 +313,8 @@ snapshot
     if (!(await confirm("Restore now?", Boolean(o.yes)))) return;
     process.stderr.write(color.dim(`restoring ${Number(s.create) + Number(s.change)} paths...\n`));
     // The plan shown is the plan applied: a path changed since is refused, not overwritten.
-    const done = await api.request<{ summary: Json; items: Json[] }>("POST", route, {
+    const done = await api.call<{ summary: Json; items: Json[] }>("snapshotRestore", {
+      params: { id },
       query: { dry_run: "false", plan_id: plan.body.plan_id },
     });
     if (o.json) return printJson(done.body);
@@ -325,7 +332,7 @@ rotation
   .command("status")
   .option("--json", "machine-readable output")
   .action(async (o: { json?: boolean }) => {
-    const res = await client().request<{ policies: Array<Json & { status: Json }> }>("GET", "/api/v1/rotation/status");
+    const res = await client().call<{ policies: Array<Json & { status: Json }> }>("rotationStatus");
     if (o.json) return printJson(res.body);
     table(
       res.body.policies.map((p) => ({
@@ -340,7 +347,7 @@ rotation
   });
 scopeOptions(rotation.command("rotate <key>").description("rotate now")).action(
   async (key: string, o: { environment: string; service: string }) => {
-    const res = await client().request<Json>("POST", `${configPath(key)}/rotate`, { query: scopeOf(o) });
+    const res = await client().call<Json>("configRotate", { params: { key }, query: scopeOf(o) });
     print(
       `${color.ok("rotated")} ${key}: version ${res.body.version} (previous ${res.body.previous_version} readable until ${res.body.previous_readable_until})`,
     );
@@ -367,7 +374,7 @@ audit
       limit: string;
       json?: boolean;
     }) => {
-      const res = await client().request<{ items: Json[] }>("GET", "/api/v1/audit", {
+      const res = await client().call<{ items: Json[] }>("auditQuery", {
         query: {
           operation: o.operation,
           path: o.path,
@@ -433,7 +440,7 @@ audit
     },
   );
 
-const migrate = program.command("migrate").description("move .env files into Vault (seed 003)");
+const migrate = program.command("migrate").description("move .env files into Vault");
 const loadEnvFile = (file: string) => {
   const parsed = parseDotenv(readText(file));
   for (const d of parsed.duplicates)

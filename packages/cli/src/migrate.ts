@@ -29,14 +29,15 @@ interface ConfigBody {
 }
 
 async function current(client: ApiClient, key: string, scope: { environment: string; service_name: string }) {
-  const res = await client.request<ConfigBody>("GET", `/api/v1/config/${encodeURIComponent(key)}`, {
+  const res = await client.call<ConfigBody>("configGet", {
+    params: { key },
     query: scope,
     allow: [404],
   });
   return res.status === 404 ? undefined : res.body;
 }
 
-/** seed 003's migration: what `apply` would do for each entry of the file. */
+/** What `migrate apply` would do for each entry of the file. */
 export async function planMigration(
   client: ApiClient,
   entries: DotenvEntry[],
@@ -88,13 +89,14 @@ export async function applyMigration(
     const value = values.get(item.key) as string;
     try {
       if (item.action === "create") {
-        const res = await client.request("POST", "/api/v1/config", {
+        const res = await client.call("configCreate", {
           body: { key: item.key, value, ...scope, is_encrypted: item.sensitive },
           allow: [409],
         });
         item.outcome = res.status === 409 ? "conflict" : "created";
       } else if (item.action === "update") {
-        const res = await client.request("PUT", `/api/v1/config/${encodeURIComponent(item.key)}`, {
+        const res = await client.call("configUpdate", {
+          params: { key: item.key },
           query: scope,
           body: { value, is_encrypted: item.sensitive },
           headers: { "if-match": `"${item.current_version}"` },

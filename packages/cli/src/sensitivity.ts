@@ -1,5 +1,5 @@
 /**
- * seed 003's scan_for_secrets: a proposed sensitivity from the name, a known format, or the value's
+ * The migration's scan: a proposed sensitivity from the name, a known format, or the value's
  * entropy. When in doubt it says sensitive: a plain config wrongly marked sensitive costs a cache
  * miss, a secret wrongly marked plain ends up in a cache and in events.
  */

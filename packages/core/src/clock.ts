@@ -5,7 +5,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Go's time.Duration formatting, as seed 000 shows it: 900s -> "15m0s", 45ms -> "45ms". */
+/** Go's time.Duration formatting, as the monitoring API answers it: 900s -> "15m0s", 45ms -> "45ms". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const totalSeconds = Math.round(ms / 1000);

@@ -12,6 +12,7 @@ import { ConfigActivity } from "./config/activity";
 import { ConfigService } from "./config/config-service";
 import { ConfigStore } from "./config/config-store";
 import { IncidentService } from "./incident/incident-service";
+import { DynamoIncidentStore } from "./incident/incident-store";
 import { createLogger, type Logger } from "./logger";
 import { AccessMetrics } from "./monitor/access-metrics";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
@@ -22,6 +23,7 @@ import { RotationService } from "./rotation/rotation-service";
 import { DynamoRotationStore } from "./rotation/rotation-store";
 import type { Settings } from "./settings";
 import { kmsKeyProvider, localKeyProvider } from "./snapshot/envelope";
+import { DynamoSnapshotRecords } from "./snapshot/snapshot-records";
 import { SnapshotService } from "./snapshot/snapshot-service";
 import { localStorage, s3Storage } from "./snapshot/storage";
 import {
@@ -129,7 +131,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   const kv = new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
   const configStore = new ConfigStore({ kv, cache, logger });
   const config = new ConfigService({
-    gateway,
+    scope: gateway,
     kv,
     store: configStore,
     cache,
@@ -192,7 +194,15 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
 
   const rotationStore = new DynamoRotationStore(table);
   const rotation = new RotationService({ config, store: rotationStore, logger, clock });
-  const incidents = new IncidentService({ table, cache, rotation, rotationStore, audit, logger, clock });
+  const incidents = new IncidentService({
+    incidents: new DynamoIncidentStore(table),
+    cache,
+    rotation,
+    rotationStore,
+    audit,
+    logger,
+    clock,
+  });
 
   // Built on first use: the local key file is only read (or created) by a snapshot route or job.
   let snapshots: SnapshotService | undefined;
@@ -201,7 +211,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       gateway,
       kv,
       store: configStore,
-      table,
+      records: new DynamoSnapshotRecords(table),
       storage: settings.SNAPSHOT_BUCKET
         ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
         : localStorage(settings.SNAPSHOT_DIR),

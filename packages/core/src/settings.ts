@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { parseTokenList } from "./auth/api-tokens";
+import { SettingsError } from "./errors";
 
 // zod/mini keeps this out of every handler's cold start: ~20 KB where full zod is ~440 KB.
 const bool = z.optional(
@@ -95,8 +96,6 @@ const settingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-
-export class SettingsError extends Error {}
 
 /** Parses the environment once; the error names every missing or bad variable. */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {

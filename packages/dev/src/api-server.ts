@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { matchRoute } from "../../../infra/route-match";
-import { authorizerHandler, fallbackHandler } from "../../../infra/routes";
+import { authorizerHandler, fallbackHandler, matchRoute } from "@vaultops/api";
 import { type Invoker, sourceInvoker } from "./invoker";
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -72,7 +72,6 @@ async function main() {
   };
   for (const name of [
     "API_TOKENS_JSON",
-    "VAULTOPS_LOG_TEE",
     "EMF_ENABLED",
     "AUDIT_READS",
     "CACHE_TTL_SECONDS",

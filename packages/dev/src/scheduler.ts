@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ScheduleDefinition, scheduleList } from "../../../infra/schedules";
+import { type ScheduleDefinition, scheduleList } from "@vaultops/api";
 import { type Invoker, sourceInvoker } from "./invoker";
 
 /** An EventBridge "Scheduled Event", as a Cron job's function receives it. */

@@ -1,4 +1,4 @@
-import { type CloudWatchAlarmEvent, type VaultopsContext, VaultValidationError } from "@vaultops/core";
+import { type CloudWatchAlarmEvent, ValidationError, type VaultopsContext } from "@vaultops/core";
 import type { Context } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
 import { flushInvocation } from "./invocation";
@@ -13,7 +13,7 @@ export interface SecretsManagerRotationEvent {
 /** An event of another kind than the function serves is refused before any work, with what was expected. */
 function refuse(kind: string, event: unknown): never {
   const keys = event && typeof event === "object" ? Object.keys(event).slice(0, 8).join(",") : typeof event;
-  throw new VaultValidationError(`Not a ${kind} event`, { details: `fields: ${keys}` });
+  throw new ValidationError(`Not a ${kind} event`, { details: `fields: ${keys}` });
 }
 
 /**

@@ -9,8 +9,8 @@ import {
   type Scope,
   toErrorResponse,
   UnauthorizedError,
+  ValidationError,
   type VaultopsContext,
-  VaultValidationError,
 } from "@vaultops/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
@@ -116,7 +116,7 @@ function parseBody(event: HttpEvent): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new VaultValidationError("Malformed JSON body");
+    throw new ValidationError("Malformed JSON body");
   }
 }
 

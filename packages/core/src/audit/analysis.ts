@@ -1,6 +1,6 @@
 /**
  * Filters, aggregations and anomaly detection over audit records: the same code serves vaultops'
- * own trail (DynamoDB) and Vault's file audit device (seed 003's AuditLogCollection).
+ * own trail (DynamoDB) and Vault's file audit device.
  */
 export interface AuditLike {
   at: string;
@@ -116,18 +116,18 @@ export interface Anomaly {
 export interface AnomalyOptions {
   /** The recent window that is judged against the time before it. */
   windowMinutes: number;
-  /** A path read at least this often in the window is flagged whatever its baseline (seed 003's threshold). */
+  /** A path read at least this often in the window is flagged whatever its baseline. */
   threshold: number;
   /** ... or this many times its usual rate per window, with at least `minCount` reads. */
   rateFactor?: number;
   minCount?: number;
-  /** Failures by one actor or address within one minute that make a burst (seed 004: > 5 per minute). */
+  /** Failures by one actor or address within one minute that make a burst (more than 5 a minute). */
   failuresPerMinute?: number;
   now: number;
 }
 
 /**
- * Seed 003's detect_anomalies: a path read far above its usual rate, bursts of failures, and access
+ * Anomaly detection: a path read far above its usual rate, bursts of failures, and access
  * at an hour of the day when the actor has never been active in the baseline.
  */
 export function detectAnomalies(records: AuditLike[], options: AnomalyOptions): Anomaly[] {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { BatchWriteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { AUDIT_SHARDS, keys } from "../aws/key-space";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import { StateStoreError } from "../errors";
@@ -30,15 +31,23 @@ export interface AuditRecord extends AuditEntry {
   requestId?: string;
 }
 
-/** Writes spread over this many partitions per day, so a busy day has no hot partition. */
-const SHARDS = 8;
 const DAY_MS = 86_400_000;
 
 /**
  * The audit trail in DynamoDB: partitions per UTC day and shard, sorted by time, kept
  * `retentionDays` through the TTL attribute; queries merge the shards newest first.
  */
-export class DynamoAuditLog {
+/** The audit trail as the services use it. */
+export interface AuditLog {
+  record(entry: AuditEntry, actor: Actor): Promise<AuditRecord>;
+  /** Several records of one request (a list's reads). */
+  recordMany(entries: AuditEntry[], actor: Actor): Promise<void>;
+  query(
+    filter: AuditFilter & { from?: number; to?: number; limit?: number; cursor?: string },
+  ): Promise<{ items: AuditRecord[]; next_cursor: string | null }>;
+}
+
+export class DynamoAuditLog implements AuditLog {
   private readonly clock: Clock;
 
   constructor(
@@ -54,11 +63,11 @@ export class DynamoAuditLog {
     const record: AuditRecord = { ...entry, at, actor: actor.name };
     if (actor.sourceIp) record.sourceIp = actor.sourceIp;
     if (actor.requestId) record.requestId = actor.requestId;
-    const shard = randomBytes(1).readUInt8(0) % SHARDS;
+    const shard = randomBytes(1).readUInt8(0) % AUDIT_SHARDS;
     return {
       record,
       item: {
-        pk: `audit#${at.slice(0, 10)}#${shard}`,
+        pk: keys.auditPartition(at.slice(0, 10), shard),
         sk: `${at}#${randomBytes(4).toString("hex")}`,
         ...record,
         expiresAt: epochSeconds(now) + this.retentionDays * 86_400,
@@ -111,8 +120,8 @@ export class DynamoAuditLog {
     ) {
       const date = new Date(day).toISOString().slice(0, 10);
       const perShard = await Promise.all(
-        Array.from({ length: SHARDS }, (_, shard) =>
-          this.queryDay(`audit#${date}#${shard}`, lower, upper, filter, limit),
+        Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+          this.queryDay(keys.auditPartition(date, shard), lower, upper, filter, limit),
         ),
       );
       items.push(...perShard.flat());

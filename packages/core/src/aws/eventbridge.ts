@@ -1,3 +1,4 @@
+import { EventPublishError } from "../errors";
 import type { AwsClients } from "./clients";
 
 export interface DomainEvent {
@@ -8,8 +9,6 @@ export interface DomainEvent {
 export interface EventPublisher {
   publish(event: DomainEvent): Promise<void>;
 }
-
-export class EventPublishError extends Error {}
 
 /** PutEvents on one bus, source `vaultops.<domain>`; a rejected entry is an error, not a silent drop. */
 export class EventBridgePublisher implements EventPublisher {

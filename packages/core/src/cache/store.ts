@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { CACHE_SHARDS, keys } from "../aws/key-space";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 
 /**
@@ -23,13 +24,12 @@ export interface CacheEntry {
 /** Who writes an entry, which decides what it may replace (see `put`). */
 export type CacheWrite = "refill" | "advance";
 
-const CACHE_SHARDS = 8;
-const GENERATION_KEY = { pk: "cache", sk: "generation" } as const;
-const SWEEP_KEY = { pk: "cache", sk: "sweep" } as const;
+const GENERATION_KEY = keys.cacheGeneration;
+const SWEEP_KEY = keys.cacheSweep;
 
 /** Entries spread over a few partitions so that stats and sweeps are Queries, not table Scans. */
 export const cachePartition = (key: string): string =>
-  `cache#${createHash("sha256").update(key).digest().readUInt8(0) % CACHE_SHARDS}`;
+  keys.cacheShard(createHash("sha256").update(key).digest().readUInt8(0) % CACHE_SHARDS);
 
 export interface SweepRecord {
   at: number;
@@ -59,7 +59,26 @@ export function replaceCondition(write: CacheWrite, tombstone: boolean): string 
   return `${expired} OR purged = :t OR version < :v OR ${sameVersion}`;
 }
 
-export class DynamoCacheStore {
+/** What the two-tier cache needs of its shared tier (DynamoDB in AWS; a Map in unit tests). */
+export interface CacheStore {
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** Writes the entry if `replaceCondition` allows it; false when a newer or blocking entry is there. */
+  put(entry: CacheEntry, write: CacheWrite, now: number): Promise<boolean>;
+  /** Writes unconditionally (a purge). */
+  overwrite(entry: CacheEntry): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes `key` unless it has moved past `version`. */
+  deleteIfVersion(key: string, version: number): Promise<boolean>;
+  deleteMany(keys: string[]): Promise<void>;
+  /** Every entry, expired ones included. */
+  all(): Promise<CacheEntry[]>;
+  generation(): Promise<number>;
+  bumpGeneration(): Promise<number>;
+  recordSweep(record: SweepRecord): Promise<void>;
+  lastSweep(): Promise<SweepRecord | undefined>;
+}
+
+export class DynamoCacheStore implements CacheStore {
   constructor(private readonly table: StateTable) {}
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -151,7 +170,9 @@ export class DynamoCacheStore {
   /** Every entry, shard by shard (small: the cache holds config values, not bulk data). */
   async all(): Promise<CacheEntry[]> {
     const shards = await Promise.all(
-      Array.from({ length: CACHE_SHARDS }, (_, shard) => queryPartition(this.table, "cache query", `cache#${shard}`)),
+      Array.from({ length: CACHE_SHARDS }, (_, shard) =>
+        queryPartition(this.table, "cache query", keys.cacheShard(shard)),
+      ),
     );
     return shards.flat().map(toEntry);
   }

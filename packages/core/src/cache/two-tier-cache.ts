@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock";
-import type { CacheEntry, CacheWrite, DynamoCacheStore, SweepRecord } from "./store";
+import type { CacheEntry, CacheStore, CacheWrite, SweepRecord } from "./store";
 
 export type CacheTier = "memory" | "shared" | "origin";
 
@@ -42,7 +42,7 @@ interface MemoryEntry {
 }
 
 /** The same ordering as the shared tier's conditions (store.ts `replaceCondition`), in memory. */
-function mayReplace(current: CacheEntry | undefined, next: CacheEntry, write: CacheWrite, now: number): boolean {
+export function mayReplace(current: CacheEntry | undefined, next: CacheEntry, write: CacheWrite, now: number): boolean {
   if (!current || current.expiresAtMs <= now) return true;
   if (write === "refill") {
     if (current.purged) return false;
@@ -72,7 +72,7 @@ export class TwoTierCache {
   private readonly memoryTtlMs: number;
 
   constructor(
-    private readonly store: DynamoCacheStore,
+    private readonly store: CacheStore,
     private readonly options: TwoTierCacheOptions,
   ) {
     this.clock = options.clock ?? systemClock;

@@ -1,6 +1,6 @@
-import type { Actor, AuditEntry, DynamoAuditLog } from "../audit/audit-log";
+import type { Actor, AuditEntry, AuditLog } from "../audit/audit-log";
 import type { EventPublisher } from "../aws/eventbridge";
-import { VaultError, VaultPermissionError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
+import { VaultopsError, VaultPermissionError, VaultSecretNotFoundError, VersionConflictError } from "../errors";
 import type { Logger } from "../logger";
 import type { AccessMetrics } from "../monitor/access-metrics";
 import { type ConfigRef, refPath } from "./validation";
@@ -16,7 +16,11 @@ export interface ReadOutcome {
 }
 
 const codeOf = (error: unknown): string =>
-  error instanceof VaultError ? error.code : error instanceof Error && "code" in error ? String(error.code) : "error";
+  error instanceof VaultopsError
+    ? error.code
+    : error instanceof Error && "code" in error
+      ? String(error.code)
+      : "error";
 
 /**
  * What every configuration operation leaves behind, in one place: the access figures of reads
@@ -26,7 +30,7 @@ const codeOf = (error: unknown): string =>
 export class ConfigActivity {
   constructor(
     private readonly deps: {
-      audit: DynamoAuditLog;
+      audit: AuditLog;
       events: EventPublisher;
       logger: Logger;
       accessMetrics?: AccessMetrics | undefined;
@@ -39,7 +43,7 @@ export class ConfigActivity {
     },
   ) {}
 
-  /** A creation by an actor not among the planned creators is counted: the seed's "any unplanned key". */
+  /** A creation by an actor not among the planned creators is counted (the "any unplanned key" alarm). */
   created(actor: Actor): void {
     const planned = this.deps.plannedCreators?.has("*") === true || this.deps.plannedCreators?.has(actor.name) === true;
     if (!planned) this.deps.accessMetrics?.unplannedCreation();
@@ -49,7 +53,7 @@ export class ConfigActivity {
   private figures(ref: ConfigRef, outcome: ReadOutcome): void {
     const denied = outcome.error instanceof VaultPermissionError;
     // A miss (404) and a conflict (409) are answers, not failures of the backend.
-    const answer = outcome.error instanceof VaultSecretNotFoundError || outcome.error instanceof VaultVersionError;
+    const answer = outcome.error instanceof VaultSecretNotFoundError || outcome.error instanceof VersionConflictError;
     const metrics: { ok: boolean; denied: boolean; latencyMs: number; cacheHit?: boolean } = {
       ok: outcome.ok || answer,
       denied,

@@ -1,6 +1,6 @@
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import type { Logger } from "../logger";
-import type { KvSecret, KvV2Client } from "../vault/kv2";
+import type { KvSecret, KvStore } from "../vault/kv2";
 import { isCacheable } from "./shape";
 
 /** The cache key of a KV v2 path (relative to the mount). */
@@ -14,9 +14,9 @@ export const cacheKeyOf = (path: string) => `config:${path}`;
  * changes, and nothing stale survives if the advance afterwards fails.
  */
 export class ConfigStore {
-  constructor(private readonly deps: { kv: KvV2Client; cache: TwoTierCache; logger: Logger }) {}
+  constructor(private readonly deps: { kv: KvStore; cache: TwoTierCache; logger: Logger }) {}
 
-  get kv(): KvV2Client {
+  get kv(): KvStore {
     return this.deps.kv;
   }
 

@@ -1,5 +1,6 @@
 export * from "./activity";
 export * from "./config-service";
 export * from "./config-store";
+export * from "./reads";
 export * from "./shape";
 export * from "./validation";

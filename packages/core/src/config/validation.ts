@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { PayloadTooLargeError, VaultValidationError } from "../errors";
+import { PayloadTooLargeError, ValidationError } from "../errors";
 import { integer } from "../schema";
 
 /**
@@ -74,7 +74,7 @@ export function parseInput<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
-  throw new VaultValidationError("Invalid request", { details: problems.join("; ") });
+  throw new ValidationError("Invalid request", { details: problems.join("; ") });
 }
 
 export function checkValueSize(value: string, maxBytes: number): void {
@@ -88,6 +88,6 @@ export function checkValueSize(value: string, maxBytes: number): void {
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === "" || header.trim() === "*") return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match) throw new VaultValidationError("Invalid If-Match header", { details: 'expected a version such as "3"' });
+  if (!match) throw new ValidationError("Invalid If-Match header", { details: 'expected a version such as "3"' });
   return Number(match[1]);
 }

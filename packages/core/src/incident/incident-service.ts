@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Actor, DynamoAuditLog } from "../audit/audit-log";
-import type { StateTable } from "../aws/state-table";
+import type { Actor, AuditLog } from "../audit/audit-log";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
 import { refPath } from "../config/validation";
-import { VaultError, VaultValidationError } from "../errors";
+import { ValidationError, VaultopsError } from "../errors";
 import type { Logger } from "../logger";
 import type { RotationService } from "../rotation/rotation-service";
-import type { DynamoRotationStore } from "../rotation/rotation-store";
+import type { RotationStore } from "../rotation/rotation-store";
+import type { IncidentStore } from "./incident-store";
 
 /** The event CloudWatch sends to a Lambda alarm action. */
 export interface CloudWatchAlarmEvent {
@@ -51,11 +50,11 @@ export class IncidentService {
 
   constructor(
     private readonly deps: {
-      table: StateTable;
+      incidents: IncidentStore;
       cache: TwoTierCache;
       rotation: RotationService;
-      rotationStore: DynamoRotationStore;
-      audit: DynamoAuditLog;
+      rotationStore: RotationStore;
+      audit: AuditLog;
       logger: Logger;
       clock?: Clock;
     },
@@ -65,7 +64,7 @@ export class IncidentService {
 
   async handleAlarm(event: CloudWatchAlarmEvent): Promise<IncidentRecord> {
     const data = event.alarmData;
-    if (!data?.alarmName || !data.state?.value) throw new VaultValidationError("Not a CloudWatch alarm event");
+    if (!data?.alarmName || !data.state?.value) throw new ValidationError("Not a CloudWatch alarm event");
     const dimensions =
       data.configuration?.metrics?.find((m) => m.metricStat?.metric?.dimensions)?.metricStat?.metric?.dimensions ?? {};
     const scope: IncidentRecord["scope"] = {};
@@ -105,14 +104,12 @@ export class IncidentService {
             const done = await this.deps.rotation.rotate(target, actor, "incident");
             incident.rotated.push({ path, version: done.version });
           } catch (error) {
-            incident.rotated.push({ path, error: error instanceof VaultError ? error.message : "rotation failed" });
+            incident.rotated.push({ path, error: error instanceof VaultopsError ? error.message : "rotation failed" });
           }
         }
       }
     }
-    await this.deps.table.run("incident write", (c, TableName) =>
-      c.send(new PutCommand({ TableName, Item: { pk: "incidents", sk: `${at}#${incident.id}`, ...incident } })),
-    );
+    await this.deps.incidents.add(incident);
     await this.deps.audit.record({ operation: "incident", path: incident.alarm_name, success: true }, actor);
     this.deps.logger.warn("incident recorded", {
       id: incident.id,
@@ -134,18 +131,7 @@ export class IncidentService {
       .map((p) => ({ environment: p.environment, service_name: p.service_name, key: p.key }));
   }
 
-  async list(limit = 50): Promise<IncidentRecord[]> {
-    const out = await this.deps.table.run("incident list", (c, TableName) =>
-      c.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": "incidents" },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      ),
-    );
-    return (out.Items ?? []).map(({ pk: _pk, sk: _sk, ...incident }) => incident as IncidentRecord);
+  list(limit = 50): Promise<IncidentRecord[]> {
+    return this.deps.incidents.list(limit);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Secret-access figures per environment and service (seed 004), published as CloudWatch Embedded
+ * Secret-access figures per environment and service, published as CloudWatch Embedded
  * Metric Format: one log line per scope and invocation, no API call on the request path.
  */
 interface Scope {

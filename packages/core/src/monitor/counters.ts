@@ -1,4 +1,5 @@
 import { BatchGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import type { CacheAccessRecorder, CacheTier } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
@@ -17,7 +18,13 @@ export interface CounterTotals {
 }
 
 /** Shared counters in DynamoDB, spread over N items (one partition key each) so no item is hot. */
-export class DynamoCounterStore {
+/** The shared counters: deltas added atomically, totals read across the shards. */
+export interface CounterStore {
+  add(delta: CounterTotals): Promise<void>;
+  totals(): Promise<CounterTotals>;
+}
+
+export class DynamoCounterStore implements CounterStore {
   constructor(
     private readonly table: StateTable,
     private readonly shards: number,
@@ -55,7 +62,7 @@ export class DynamoCounterStore {
       c.send(
         new UpdateCommand({
           TableName,
-          Key: { pk: `counters#${shard}`, sk: "total" },
+          Key: keys.counters(shard),
           UpdateExpression: expression,
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
@@ -65,10 +72,10 @@ export class DynamoCounterStore {
   }
 
   async totals(): Promise<CounterTotals> {
-    const keys = Array.from({ length: this.shards }, (_, shard) => ({ pk: `counters#${shard}`, sk: "total" }));
+    const shardKeys = Array.from({ length: this.shards }, (_, shard) => keys.counters(shard));
     const totals: CounterTotals = { values: new Map() };
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let i = 0; i < shardKeys.length; i += 100) {
+      let request: Record<string, unknown>[] | undefined = shardKeys.slice(i, i + 100);
       for (let attempt = 0; request && request.length > 0 && attempt < 5; attempt++) {
         const pending: Record<string, unknown>[] = request;
         const out = await this.table.run("counters read", (c, TableName) =>
@@ -119,7 +126,7 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   private readonly clock: Clock;
 
   constructor(
-    private readonly store: DynamoCounterStore,
+    private readonly store: CounterStore,
     private readonly options: { flushIntervalMs: number; clock?: Clock },
   ) {
     this.clock = options.clock ?? systemClock;

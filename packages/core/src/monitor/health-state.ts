@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import type { VaultStatus } from "../vault/health";
 
@@ -14,9 +15,26 @@ export interface HealthState {
   tokenCheckedAt?: number;
 }
 
-const KEY = { pk: "health", sk: "state" } as const;
+const KEY = keys.health;
 
-export class DynamoHealthStateStore {
+export interface HealthStateStore {
+  get(): Promise<HealthState | undefined>;
+  save(state: HealthState): Promise<void>;
+}
+
+export interface JobRun {
+  at: number;
+  ok: boolean;
+  durationMs: number;
+  summary?: Record<string, unknown>;
+}
+
+export interface JobRunStore {
+  record(job: string, run: JobRun): Promise<void>;
+  last(job: string): Promise<Omit<JobRun, "summary"> | undefined>;
+}
+
+export class DynamoHealthStateStore implements HealthStateStore {
   constructor(private readonly table: StateTable) {}
 
   async get(): Promise<HealthState | undefined> {
@@ -40,18 +58,18 @@ export class DynamoHealthStateStore {
 }
 
 /** When each scheduled job last ran and how it went (status endpoint, runbooks). */
-export class DynamoJobRunStore {
+export class DynamoJobRunStore implements JobRunStore {
   constructor(private readonly table: StateTable) {}
 
   async record(job: string, run: { at: number; ok: boolean; durationMs: number; summary?: Record<string, unknown> }) {
     await this.table.run("job run write", (c, TableName) =>
-      c.send(new PutCommand({ TableName, Item: { pk: `job#${job}`, sk: "last", ...run } })),
+      c.send(new PutCommand({ TableName, Item: { ...keys.jobRun(job), ...run } })),
     );
   }
 
   async last(job: string): Promise<{ at: number; ok: boolean; durationMs: number } | undefined> {
     const out = await this.table.run("job run read", (c, TableName) =>
-      c.send(new GetCommand({ TableName, Key: { pk: `job#${job}`, sk: "last" } })),
+      c.send(new GetCommand({ TableName, Key: keys.jobRun(job) })),
     );
     return out.Item
       ? { at: Number(out.Item.at), ok: out.Item.ok === true, durationMs: Number(out.Item.durationMs) }

@@ -1,9 +1,9 @@
 import type { Clock } from "../clock";
 import type { SnapshotService } from "../snapshot/snapshot-service";
-import type { DynamoJobRunStore } from "./health-state";
+import type { JobRunStore } from "./health-state";
 
 /** The age of the last snapshot and of the last rotation run, for the status endpoint. */
-export async function lifecycleStatus(deps: { jobRuns: DynamoJobRunStore; snapshots: SnapshotService; clock: Clock }) {
+export async function lifecycleStatus(deps: { jobRuns: JobRunStore; snapshots: SnapshotService; clock: Clock }) {
   const [rotation, snapshot] = await Promise.all([deps.jobRuns.last("rotation"), deps.snapshots.latest()]);
   const now = deps.clock.now();
   const age = (at: number | undefined) => (at === undefined ? null : Math.floor((now - at) / 1000));

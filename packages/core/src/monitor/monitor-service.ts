@@ -1,21 +1,21 @@
-import type { Actor, DynamoAuditLog } from "../audit/audit-log";
+import type { Actor, AuditLog } from "../audit/audit-log";
 import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, isoOrEmpty, systemClock } from "../clock";
-import { VaultError } from "../errors";
+import { VaultopsError } from "../errors";
 import type { Logger } from "../logger";
 import type { TokenInfo, VaultGateway } from "../vault/gateway";
 import type { VaultHealth } from "../vault/health";
-import { type CounterTotals, type DynamoCounterStore, type MetricsRecorder, mergeTotals } from "./counters";
-import type { DynamoHealthStateStore, DynamoJobRunStore, HealthState } from "./health-state";
-import { type DynamoTelemetryStore, readTelemetry, type TelemetryState } from "./vault-telemetry";
+import { type CounterStore, type CounterTotals, type MetricsRecorder, mergeTotals } from "./counters";
+import type { HealthState, HealthStateStore, JobRunStore } from "./health-state";
+import { readTelemetry, type TelemetryState, type TelemetryStore } from "./vault-telemetry";
 import { cacheFigures, msText, prometheusText, requestFigures } from "./views";
 
 export interface MonitorOptions {
   version: string;
   healthMemoMs: number;
   tokenRenewThresholdSeconds: number;
-  /** Token TTL below which health warns (seed 000: one hour). */
+  /** Token TTL below which health warns (one hour by default). */
   tokenWarningSeconds?: number;
   /** A container re-records an unchanged health state at most this often. */
   healthRecordIntervalMs?: number;
@@ -27,13 +27,13 @@ export interface MonitorOptions {
 export interface MonitorDeps {
   gateway: VaultGateway;
   recorder: MetricsRecorder;
-  counters: DynamoCounterStore;
-  healthState: DynamoHealthStateStore;
-  jobRuns: DynamoJobRunStore;
-  audit: DynamoAuditLog;
+  counters: CounterStore;
+  healthState: HealthStateStore;
+  jobRuns: JobRunStore;
+  audit: AuditLog;
   cache: TwoTierCache;
   /** Vault's own telemetry as the health job last read it. */
-  telemetry?: DynamoTelemetryStore;
+  telemetry?: TelemetryStore;
   /** Says whether a cached version is still Vault's current one (the sweep drops the rest). */
   cacheCheck?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">;
   metricsSink: MetricsSink;
@@ -52,7 +52,7 @@ const FEATURES = [
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
-/** Health, metrics, status, cache clear and token renewal: seeds 000 and 001, state in DynamoDB. */
+/** Health, metrics, status, cache clear and token renewal, with their state in DynamoDB. */
 export class MonitorService {
   private memoHealth: { value: VaultHealth; at: number } | undefined;
   private memoToken: { value: TokenInfo; at: number } | undefined;
@@ -306,6 +306,45 @@ export class MonitorService {
     };
   }
 
+  /** GET /api/v1/config/status: `vault_enabled`, with the Vault, KV mount, cache and backend state behind it. */
+  async configStatus(): Promise<Record<string, unknown>> {
+    const health = await this.deps.gateway.health();
+    const mountPath = this.options.mount ?? "secret";
+    let mount: Record<string, unknown> = { path: mountPath };
+    let backend: Record<string, unknown> = { dynamodb: "ok" };
+    if (health.status === "healthy") {
+      try {
+        const tune = await this.deps.gateway.request<{
+          data?: { options?: { version?: string } };
+          options?: { version?: string };
+        }>("mount_tune", { method: "GET", path: `/sys/mounts/${mountPath}/tune` });
+        mount = { ...mount, kv_version: Number((tune.data?.options ?? tune.options)?.version ?? 1) };
+      } catch (error) {
+        mount = { ...mount, error: error instanceof VaultopsError ? error.message : "unknown" };
+      }
+    }
+    let entries: number | null = null;
+    try {
+      entries = (await this.deps.cache.sharedEntries()).length;
+    } catch (error) {
+      backend = { dynamodb: "unavailable", error: (error as Error).message };
+    }
+    return {
+      vault_enabled: health.status === "healthy",
+      vault: { status: health.status, version: health.version ?? "", ...(health.error ? { error: health.error } : {}) },
+      mount,
+      cache: {
+        enabled: true,
+        ttl_seconds: Math.round(this.deps.cache.ttlMs / 1000),
+        memory_ttl_seconds: Math.round(this.deps.cache.memoryTtl / 1000),
+        shared_entries: entries,
+        memory_entries: this.deps.cache.memoryEntries,
+        sensitive_values_cached: false,
+      },
+      backend,
+    };
+  }
+
   async clearCache(actor: Actor): Promise<Record<string, unknown>> {
     const before = await this.cacheStats();
     await this.deps.cache.clear();
@@ -328,7 +367,7 @@ export class MonitorService {
           operation: "token_renew",
           path: "auth/token/renew-self",
           success: false,
-          error: error instanceof VaultError ? error.code : "error",
+          error: error instanceof VaultopsError ? error.code : "error",
         },
         actor,
       );
@@ -356,7 +395,7 @@ export class MonitorService {
         token = await this.tokenInfo(true);
         renewed = true;
       } catch (error) {
-        renewError = error instanceof VaultError ? (error.details ?? error.message) : String(error);
+        renewError = error instanceof VaultopsError ? (error.details ?? error.message) : String(error);
         this.deps.logger.error("token renewal failed", { error: renewError });
       }
     }

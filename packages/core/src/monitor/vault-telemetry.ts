@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import { VaultError, VaultPermissionError } from "../errors";
 import type { VaultGateway } from "../vault/gateway";
@@ -105,10 +106,15 @@ export async function readTelemetry(gateway: VaultGateway, mount: string, now: n
   }
 }
 
-const KEY = { pk: "health", sk: "telemetry" } as const;
+const KEY = keys.telemetry;
 
 /** The last telemetry the health job read, shared by every container. */
-export class DynamoTelemetryStore {
+export interface TelemetryStore {
+  save(state: TelemetryState): Promise<void>;
+  get(): Promise<TelemetryState | undefined>;
+}
+
+export class DynamoTelemetryStore implements TelemetryStore {
   constructor(private readonly table: StateTable) {}
 
   async save(state: TelemetryState): Promise<void> {

@@ -54,7 +54,7 @@ const labels = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(",")}}`;
 
-/** Prometheus text exposition (version 0.0.4) of the same figures; families named after seed 004. */
+/** Prometheus text exposition (version 0.0.4) of the same figures; families named after the monitoring guide's key-storage metrics. */
 export function prometheusText(input: {
   totals: CounterTotals;
   backendUp: boolean;

@@ -1,5 +1,5 @@
 import type { AwsClients } from "../aws/clients";
-import { VaultAuthenticationError, VaultValidationError } from "../errors";
+import { ValidationError, VaultAuthenticationError } from "../errors";
 import type { Logger } from "../logger";
 import { sessionFromAuth, type VaultCredentials } from "../vault/auth";
 import type { VaultGateway } from "../vault/gateway";
@@ -39,7 +39,7 @@ export class PlaneCredentialRotation {
   async run(event: { SecretId?: string; ClientRequestToken?: string; Step?: string }): Promise<void> {
     const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
     if (!secretId || !token || !ROTATION_STEPS.includes(step as RotationStep)) {
-      throw new VaultValidationError("Not a Secrets Manager rotation event", { details: `step ${String(step)}` });
+      throw new ValidationError("Not a Secrets Manager rotation event", { details: `step ${String(step)}` });
     }
     const sm = await this.deps.clients.secretsManager();
     const { DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
@@ -48,7 +48,7 @@ export class PlaneCredentialRotation {
     // RotateSecret registers the token as AWSPENDING before createSecret; createSecret may also be the
     // first to write it (emulators, manual runs). Every later step needs it.
     if (!stages && step !== "createSecret") {
-      throw new VaultValidationError("Rotation token is not a version of this secret", { details: token });
+      throw new ValidationError("Rotation token is not a version of this secret", { details: token });
     }
     if (stages?.includes("AWSCURRENT") && step !== "finishSecret") {
       this.deps.logger.info("rotation step skipped: version already current", { step });
@@ -87,10 +87,9 @@ export class PlaneCredentialRotation {
   private async createSecret(secretId: string, token: string): Promise<void> {
     if (await this.read(secretId, { VersionId: token, VersionStage: "AWSPENDING" })) return; // idempotent retry
     const current = await this.read(secretId, { VersionStage: "AWSCURRENT" });
-    if (!current?.role_id) throw new VaultValidationError("The current credential has no role_id");
+    if (!current?.role_id) throw new ValidationError("The current credential has no role_id");
     const roleName = current.role_name ?? this.deps.defaultRoleName;
-    if (!roleName)
-      throw new VaultValidationError("The credential secret names no role_name (or set VAULT_APPROLE_ROLE)");
+    if (!roleName) throw new ValidationError("The credential secret names no role_name (or set VAULT_APPROLE_ROLE)");
     const issued = await this.deps.gateway.request<{ data: { secret_id: string; secret_id_accessor: string } }>(
       "approle_secret_id",
       {
@@ -119,7 +118,7 @@ export class PlaneCredentialRotation {
   /** A real AppRole login with the pending credential; the test token is revoked at once. */
   private async testSecret(secretId: string, token: string): Promise<void> {
     const pending = await this.read(secretId, { VersionId: token, VersionStage: "AWSPENDING" });
-    if (!pending) throw new VaultValidationError("No AWSPENDING version to test");
+    if (!pending) throw new ValidationError("No AWSPENDING version to test");
     let body: unknown;
     try {
       body = await this.deps.transport({

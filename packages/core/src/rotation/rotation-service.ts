@@ -3,11 +3,11 @@ import type { Actor } from "../audit/audit-log";
 import { type Clock, systemClock } from "../clock";
 import type { ConfigService } from "../config/config-service";
 import { type ConfigRef, refPath } from "../config/validation";
-import { NotFoundError, VaultError, VaultVersionError } from "../errors";
+import { NotFoundError, VaultopsError, VersionConflictError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
 import { DEFAULT_GENERATOR, generateSecret, generatorSchema } from "./generator";
-import type { DynamoRotationStore, RotationHistoryEntry, RotationPolicy } from "./rotation-store";
+import type { RotationHistoryEntry, RotationPolicy, RotationStore } from "./rotation-store";
 
 export const rotationPolicySchema = z.object({
   interval_days: integer("interval_days", 1, 3650),
@@ -34,16 +34,14 @@ export interface RotationStatus {
 }
 
 /**
- * Seed 003's rotation: policies per secret path, an hourly job that rotates what is due by writing
+ * Rotation: policies per secret path, an hourly job that rotates what is due by writing
  * a new KV v2 version with check-and-set (a concurrent writer wins, the rotation is retried next
  * run), the previous version readable through the grace period, and a history per path.
  */
 export class RotationService {
   private readonly clock: Clock;
 
-  constructor(
-    private readonly deps: { config: ConfigService; store: DynamoRotationStore; logger: Logger; clock?: Clock },
-  ) {
+  constructor(private readonly deps: { config: ConfigService; store: RotationStore; logger: Logger; clock?: Clock }) {
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -128,7 +126,7 @@ export class RotationService {
     const now = this.clock.now();
     const policy = await this.deps.store.get(path);
     if (policy && !(await this.deps.store.claim(path, now, 5 * 60_000))) {
-      throw new VaultVersionError("A rotation of this secret is already running", { details: path });
+      throw new VersionConflictError("A rotation of this secret is already running", { details: path });
     }
     const at = new Date(now).toISOString();
     try {
@@ -181,9 +179,9 @@ export class RotationService {
         ...(policy ? { next_due_at: new Date(now + policy.interval_days * DAY).toISOString() } : {}),
       };
     } catch (error) {
-      const outcome = error instanceof VaultVersionError ? "conflict" : "failed";
+      const outcome = error instanceof VersionConflictError ? "conflict" : "failed";
       const message =
-        error instanceof VaultError
+        error instanceof VaultopsError
           ? `${error.message}${error.details ? `: ${error.details}` : ""}`
           : "rotation failed";
       if (policy) {
@@ -238,8 +236,8 @@ export class RotationService {
         await this.rotate(ref, actor, "schedule");
         summary.rotated++;
       } catch (error) {
-        if (error instanceof VaultVersionError && /already running/.test(error.message)) summary.skipped++;
-        else if (error instanceof VaultVersionError) summary.conflicts++;
+        if (error instanceof VersionConflictError && /already running/.test(error.message)) summary.skipped++;
+        else if (error instanceof VersionConflictError) summary.conflicts++;
         else summary.failed++;
       }
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../aws/key-space";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import type { GeneratorSpec } from "./generator";
 
@@ -37,14 +38,26 @@ export interface RotationHistoryEntry {
   actor: string;
 }
 
-const POLICIES = "rotation#policies";
+const POLICIES = keys.rotationPolicies;
 const HISTORY_DAYS = 365;
 
 /**
  * Policies live in DynamoDB, not in KV custom metadata: the hourly job finds due policies with one
  * Query instead of walking every Vault path, and state updates are conditional writes.
  */
-export class DynamoRotationStore {
+/** What rotation needs of the state table: policies with their state and claim, and a history. */
+export interface RotationStore {
+  get(path: string): Promise<RotationPolicy | undefined>;
+  put(policy: RotationPolicy): Promise<void>;
+  delete(path: string): Promise<boolean>;
+  all(): Promise<RotationPolicy[]>;
+  claim(path: string, now: number, leaseMs: number): Promise<boolean>;
+  saveState(policy: RotationPolicy): Promise<void>;
+  addHistory(path: string, entry: RotationHistoryEntry): Promise<void>;
+  history(path: string, limit: number): Promise<RotationHistoryEntry[]>;
+}
+
+export class DynamoRotationStore implements RotationStore {
   constructor(private readonly table: StateTable) {}
 
   async get(path: string): Promise<RotationPolicy | undefined> {
@@ -107,7 +120,7 @@ export class DynamoRotationStore {
         new PutCommand({
           TableName,
           Item: {
-            pk: `rotation#history#${path}`,
+            pk: keys.rotationHistory(path),
             sk: `${entry.at}#${randomBytes(3).toString("hex")}`,
             ...entry,
             expiresAt: epochSeconds(Date.parse(entry.at)) + HISTORY_DAYS * 86_400,
@@ -123,7 +136,7 @@ export class DynamoRotationStore {
         new QueryCommand({
           TableName,
           KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `rotation#history#${path}` },
+          ExpressionAttributeValues: { ":pk": keys.rotationHistory(path) },
           ScanIndexForward: false,
           Limit: limit,
         }),

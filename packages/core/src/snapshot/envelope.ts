@@ -2,13 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { AwsClients } from "../aws/clients";
-import { VaultopsError } from "../errors";
-
-/** A snapshot that does not decrypt, or whose hash or content does not match its manifest. */
-export class SnapshotIntegrityError extends VaultopsError {
-  readonly status = 422;
-  readonly code = "snapshot_invalid";
-}
+import { SnapshotIntegrityError } from "../errors";
 
 /** Wraps and unwraps per-snapshot data keys: KMS in AWS, a local key file by default. */
 export interface KeyProvider {

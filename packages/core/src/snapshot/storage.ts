@@ -1,13 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { AwsClients } from "../aws/clients";
-import { NotFoundError, VaultopsError } from "../errors";
-
-/** The snapshot store (S3 or the local directory) refused a write or cannot be reached. */
-export class SnapshotStorageError extends VaultopsError {
-  readonly status = 503;
-  readonly code = "snapshot_storage_unavailable";
-}
+import { NotFoundError, SnapshotStorageError } from "../errors";
 
 const storageFailure = (what: string, error: unknown) =>
   new SnapshotStorageError("Snapshot storage is not available", {

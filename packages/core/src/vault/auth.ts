@@ -1,4 +1,4 @@
-import { VaultAuthenticationError, VaultValidationError } from "../errors";
+import { ValidationError, VaultAuthenticationError } from "../errors";
 import type { VaultTransport } from "./transport";
 
 /** What the plane authenticates with; read from Secrets Manager in AWS. */
@@ -171,7 +171,7 @@ export function awsIamAuthenticator(options: {
   return {
     method: "aws",
     async login(transport, { now }) {
-      if (!options.role) throw new VaultValidationError("VAULT_AWS_ROLE is required for the aws auth method");
+      if (!options.role) throw new ValidationError("VAULT_AWS_ROLE is required for the aws auth method");
       const signed = await signGetCallerIdentity({
         region: options.region,
         endpoint: options.stsEndpoint,

@@ -4,10 +4,10 @@ import {
   TokenRenewalError,
   VaultAuthenticationError,
   VaultConnectionError,
-  VaultError,
+  VaultopsError,
   VaultPermissionError,
   VaultSecretNotFoundError,
-  VaultVersionError,
+  VersionConflictError,
 } from "../errors";
 import type { Logger } from "../logger";
 import type { VaultAuthenticator, VaultSession } from "./auth";
@@ -123,7 +123,7 @@ export class VaultGateway {
       return classifyHealth(body, started, this.clock.now() - started);
     } catch (error) {
       const message =
-        error instanceof VaultError ? `${error.message}${error.details ? `: ${error.details}` : ""}` : String(error);
+        error instanceof VaultopsError ? `${error.message}${error.details ? `: ${error.details}` : ""}` : String(error);
       return unreachableHealth(message, started, this.clock.now() - started);
     }
   }
@@ -155,7 +155,7 @@ export class VaultGateway {
       }))) as typeof body;
     } catch (error) {
       if (error instanceof VaultConnectionError) throw error;
-      const details = error instanceof VaultError ? (error.details ?? error.message) : "renewal failed";
+      const details = error instanceof VaultopsError ? (error.details ?? error.message) : "renewal failed";
       throw new TokenRenewalError("Failed to renew token", { cause: error, details });
     }
     const info: TokenInfo = { ttlSeconds: body.auth?.lease_duration ?? 0, renewable: body.auth?.renewable === true };
@@ -288,9 +288,9 @@ export class VaultGateway {
         this.options.recorder?.record(operation, true, this.clock.now() - started);
         return result;
       } catch (error) {
-        const ok = error instanceof VaultSecretNotFoundError || error instanceof VaultVersionError;
+        const ok = error instanceof VaultSecretNotFoundError || error instanceof VersionConflictError;
         const message =
-          error instanceof VaultError ? error.message + (error.details ? `: ${error.details}` : "") : String(error);
+          error instanceof VaultopsError ? error.message + (error.details ? `: ${error.details}` : "") : String(error);
         this.options.recorder?.record(operation, ok, this.clock.now() - started, ok ? undefined : message);
         if (!(error instanceof VaultConnectionError) || opts.retry === false) throw error;
         if (opts.idempotent === false && error.mayHaveReachedVault) throw error;

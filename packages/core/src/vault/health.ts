@@ -1,4 +1,4 @@
-/** Vault's sys/health flags, reduced to the states seed 000 names. */
+/** Vault's sys/health flags, reduced to the states the health API names. */
 export type VaultStatus = "healthy" | "standby" | "performance_standby" | "sealed" | "uninitialized" | "unhealthy";
 
 export interface VaultHealth {

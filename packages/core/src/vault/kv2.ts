@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock";
-import { OutcomeUnknownError, VaultConnectionError, VaultSecretNotFoundError, VaultVersionError } from "../errors";
+import { OutcomeUnknownError, VaultConnectionError, VaultSecretNotFoundError, VersionConflictError } from "../errors";
 import type { VaultGateway } from "./gateway";
 
 /** One version as KV v2's metadata reports it, times as ISO 8601 in milliseconds. */
@@ -50,13 +50,32 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** What the configuration service needs of KV v2 (Vault in production; a Map in unit tests). */
+export interface KvStore {
+  readonly mount: string;
+  read(path: string, version?: number): Promise<KvSecret | undefined>;
+  metadata(path: string): Promise<KvMetadata | undefined>;
+  current(path: string): Promise<KvVersionInfo | undefined>;
+  write(path: string, data: Record<string, unknown>, cas: number): Promise<{ version: number; createdAt: string }>;
+  list(folder: string): Promise<string[]>;
+  listEntries(folder: string): Promise<string[]>;
+  deleteLatest(path: string): Promise<void>;
+  deleteVersions(path: string, versions: number[]): Promise<void>;
+  destroyAll(path: string): Promise<void>;
+}
+
+/** Runs several calls as one operation with one deadline (the Vault gateway). */
+export interface OperationScope {
+  within<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /**
  * The one KV v2 client of vaultops: paths are relative to the mount (`prod/billing/db`). Reads of
  * missing, deleted or destroyed data give `undefined`, never an error; a deletion time in the future
  * (`delete_version_after`) is a live version. Writes are check-and-set; a write whose answer was
  * lost is never blindly retried: the key's metadata says whether it landed.
  */
-export class KvV2Client {
+export class KvV2Client implements KvStore {
   private readonly clock: Clock;
 
   constructor(
@@ -146,7 +165,7 @@ export class KvV2Client {
   }
 
   /**
-   * Writes version `cas + 1` (check-and-set; `cas: 0` creates). A lost race is VaultVersionError.
+   * Writes version `cas + 1` (check-and-set; `cas: 0` creates). A lost race is VersionConflictError.
    * When the answer is lost after the request may have reached Vault, the key's metadata decides:
    * version `cas + 1` holding this very data is this write; another's data there is a conflict;
    * no such version means it did not land and it is sent once more. If Vault cannot tell before
@@ -200,7 +219,7 @@ export class KvV2Client {
     if (written && stableJson(written.data) === stableJson(data)) {
       return { version: cas + 1, createdAt: written.createdAt };
     }
-    throw new VaultVersionError("Version conflict: the value was changed by another writer", {
+    throw new VersionConflictError("Version conflict: the value was changed by another writer", {
       details: `${path}: version ${cas + 1} was written by another client`,
     });
   }

@@ -1,12 +1,13 @@
 import {
+  ValidationError,
   VaultConnectionError,
   VaultError,
+  VaultopsError,
   VaultPermissionError,
   VaultSealedError,
   VaultSecretNotFoundError,
   VaultUninitializedError,
-  VaultValidationError,
-  VaultVersionError,
+  VersionConflictError,
 } from "../errors";
 
 /** One HTTP call to Vault's API; node-vault does the wire work, loaded on first use (it costs ~95 ms to import). */
@@ -66,7 +67,7 @@ const maybeSentCodes = new Set(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIP
  * axios errors carry the request config, token header included, and serialise it (toJSON).
  */
 export function toVaultError(raw: unknown, request: Pick<VaultRequest, "method" | "path">): Error {
-  if (raw instanceof VaultError) return raw;
+  if (raw instanceof VaultopsError) return raw;
   const where = `${request.method} ${request.path}`;
   const err = raw as { code?: string; message?: string; response?: { statusCode?: number; body?: unknown } };
   const error = new Error(err.code ? `${err.code}: ${err.message ?? ""}` : (err.message ?? "Vault request failed"));
@@ -94,12 +95,12 @@ export function toVaultError(raw: unknown, request: Pick<VaultRequest, "method" 
   if (status === 403) return new VaultPermissionError("Permission denied by Vault", { cause: error, details: where });
   if (status === 404) return new VaultSecretNotFoundError("Not found in Vault", { cause: error, details: where });
   if (status === 400 && /check-and-set/i.test(message)) {
-    return new VaultVersionError("Version conflict: the value was changed by another writer", {
+    return new VersionConflictError("Version conflict: the value was changed by another writer", {
       cause: error,
       details: message,
     });
   }
-  if (status === 400) return new VaultValidationError("Vault rejected the request", { cause: error, details: message });
+  if (status === 400) return new ValidationError("Vault rejected the request", { cause: error, details: message });
   if (status === 429 || status === 502 || status === 503 || status === 504) {
     // A proxy's 502/504 may come after Vault received the request; 429 and 503 are Vault refusing it.
     return new VaultConnectionError("Vault is not available", {

@@ -1,6 +1,6 @@
-import { errorResponse, gatewayError } from "@vaultops/core";
 import * as z from "zod/mini";
 import { contract } from "./contract";
+import { errorResponse, gatewayError } from "./response-schemas";
 import { routeList } from "./routes";
 
 const json = (schema: z.ZodMiniType, io: "input" | "output") =>

@@ -179,7 +179,7 @@ export const incidentList = o({
   items: z.array(o({ id: str, at: str, alarm_name: str, state: str, actions: z.array(str) })),
   total: num,
 });
-export const openApiDocument = o({ openapi: str, info: o({ title: str, version: str }), paths: o({}) });
+export const openApiResponse = o({ openapi: str, info: o({ title: str, version: str }), paths: o({}) });
 
 export const tokenSelfResponse = o({
   name: str,

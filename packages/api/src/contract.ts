@@ -1,48 +1,50 @@
 import {
+  auditQuerySchema,
+  configRefSchema,
+  createConfigSchema,
+  listQuerySchema,
+  metricsQuerySchema,
+  rollbackSchema,
+  rotationPolicySchema,
+  snapshotCreateSchema,
+  snapshotListQuerySchema,
+  updateConfigSchema,
+  versionQuerySchema,
+} from "@vaultops/core";
+import * as z from "zod/mini";
+import {
   auditAnomalies,
   auditPage,
-  auditQuerySchema,
   auditSummary,
   cacheClearResponse,
   configDeleted,
   configList,
   configRecord,
-  configRefSchema,
   configStatus,
   configVersions,
-  createConfigSchema,
   healthResponse,
   incidentList,
-  listQuerySchema,
-  metricsQuerySchema,
   metricsResponse,
-  openApiDocument,
-  rollbackSchema,
+  openApiResponse,
   rotateResponse,
   rotationDeleted,
   rotationHistory,
   rotationPolicy,
-  rotationPolicySchema,
   rotationStatusAll,
-  snapshotCreateSchema,
   snapshotDeleted,
   snapshotList,
-  snapshotListQuerySchema,
   snapshotManifest,
   snapshotRestoreReport,
   snapshotVerified,
   statusResponse,
   tokenRenewResponse,
   tokenSelfResponse,
-  updateConfigSchema,
-  versionQuerySchema,
-} from "@vaultops/core";
-import * as z from "zod/mini";
+} from "./response-schemas";
 import type { RouteId } from "./routes";
 
 /**
  * The request and response schemas of every route of the table: the same schemas the handlers parse
- * requests with. infra/openapi.ts turns routes + contract into the OpenAPI document.
+ * requests with. openapi.ts turns routes + contract into the OpenAPI document.
  */
 export interface RouteContract {
   query?: z.ZodMiniType;
@@ -161,5 +163,5 @@ export const contract: Record<RouteId, RouteContract> = {
   auditAnomalies: { query: auditQuerySchema, responses: { 200: auditAnomalies }, errors: [400] },
   incidentList: { responses: { 200: incidentList } },
   tokenSelf: { responses: { 200: tokenSelfResponse } },
-  openApi: { responses: { 200: openApiDocument } },
+  openApi: { responses: { 200: openApiResponse } },
 };

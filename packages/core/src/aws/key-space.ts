@@ -1,0 +1,44 @@
+/**
+ * The key space of the one state table (pk/sk strings, TTL attribute `expiresAt` in epoch seconds),
+ * listed once: every item vaultops writes, what it holds, and how long it lives. Stores build their
+ * keys here and nowhere else.
+ *
+ * | pk                              | sk                        | holds                                                  | lives                        |
+ * | ------------------------------- | ------------------------- | ------------------------------------------------------ | ---------------------------- |
+ * | `cache#<0-7>`                   | `config:<env>/<svc>/<key>` | a non-sensitive value or a tombstone, with its version | `CACHE_TTL_SECONDS` (15 min) |
+ * | `cache`                         | `generation`              | the clear generation every container compares          | always                       |
+ * | `cache`                         | `sweep`                   | the last cache sweep's figures                         | overwritten                  |
+ * | `counters#<0-15>`               | `total`                   | operation, cache and security counters (ADD)           | always                       |
+ * | `health`                        | `state`                   | the last observed Vault health, token TTL              | overwritten                  |
+ * | `health`                        | `telemetry`               | Vault's own figures (sys/metrics), or why not          | overwritten                  |
+ * | `job#<name>`                    | `last`                    | a scheduled job's last run: when, ok, summary          | overwritten                  |
+ * | `audit#<yyyy-mm-dd>#<0-7>`      | `<iso time>#<random>`     | one audit record                                       | `AUDIT_RETENTION_DAYS`       |
+ * | `rotation#policies`             | `<env>/<svc>/<key>`       | a rotation policy with its state and claim             | until deleted                |
+ * | `rotation#history#<path>`       | `<iso time>#<random>`     | one rotation outcome                                   | 365 days                     |
+ * | `snapshots`                     | `<snapshot id>`           | a snapshot's manifest                                  | until the snapshot is deleted |
+ * | `restore-plans`                 | `<plan id>`               | a restore plan (gzipped): versions it was shown against | 1 hour                       |
+ * | `incidents`                     | `<iso time>#<id>`         | an incident raised by an alarm                         | always                       |
+ *
+ * Readers check `expiresAt`/`expiresAtMs` themselves: TTL deletion is lazy (and absent in dynalite).
+ */
+export const keys = {
+  cacheEntry: (key: string, shard: number) => ({ pk: `cache#${shard}`, sk: key }),
+  cacheShard: (shard: number) => `cache#${shard}`,
+  cacheGeneration: { pk: "cache", sk: "generation" },
+  cacheSweep: { pk: "cache", sk: "sweep" },
+  counters: (shard: number) => ({ pk: `counters#${shard}`, sk: "total" }),
+  health: { pk: "health", sk: "state" },
+  telemetry: { pk: "health", sk: "telemetry" },
+  jobRun: (job: string) => ({ pk: `job#${job}`, sk: "last" }),
+  auditPartition: (day: string, shard: number) => `audit#${day}#${shard}`,
+  rotationPolicies: "rotation#policies",
+  rotationHistory: (path: string) => `rotation#history#${path}`,
+  snapshots: "snapshots",
+  restorePlans: "restore-plans",
+  incidents: "incidents",
+} as const;
+
+/** Partitions the cache entries are spread over (stats and sweeps are Queries, not Scans). */
+export const CACHE_SHARDS = 8;
+/** Partitions of one audit day (no hot partition on a busy day). */
+export const AUDIT_SHARDS = 8;

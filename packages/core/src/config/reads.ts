@@ -1,0 +1,231 @@
+import type { Actor } from "../audit/audit-log";
+import type { TwoTierCache } from "../cache/two-tier-cache";
+import {
+  SecretsScopeRequiredError,
+  VaultConnectionError,
+  VaultSealedError,
+  VaultSecretNotFoundError,
+  VersionConflictError,
+} from "../errors";
+import { shortHash } from "../hash";
+import type { KvSecret, KvStore, KvVersionInfo, OperationScope } from "../vault/kv2";
+import type { ConfigActivity } from "./activity";
+import { type ConfigStore, cacheKeyOf } from "./config-store";
+import { type ConfigRecord, isCacheable, toRecord } from "./shape";
+import { type ConfigRef, refPath } from "./validation";
+
+export interface ConfigVersion {
+  version: number;
+  created_at: string;
+  deleted: boolean;
+  destroyed: boolean;
+  /** When the version is (or, with `delete_version_after`, will be) deleted. */
+  deletion_time: string | null;
+}
+
+export interface ConfigServiceDeps {
+  /** One deadline per operation (the Vault gateway). */
+  scope: OperationScope;
+  kv: KvStore;
+  store: ConfigStore;
+  cache: TwoTierCache;
+  activity: ConfigActivity;
+  valueMaxBytes: number;
+}
+
+/**
+ * The reads of the configuration service: non-sensitive values through the two-tier cache,
+ * sensitive ones from Vault every time; every value returned is an audited, counted read.
+ */
+export class ConfigReads {
+  constructor(protected readonly deps: ConfigServiceDeps) {}
+
+  /** One operation: one Vault deadline, and an unavailable Vault named per operation (503, never 404). */
+  protected vault<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.deps.scope.within(fn).catch((error: unknown) => {
+      if (error instanceof VaultSealedError) {
+        throw new VaultSealedError(`Cannot ${operation} configuration: Vault is sealed`, { cause: error });
+      }
+      if (error instanceof VaultConnectionError) {
+        throw new VaultConnectionError(`Cannot ${operation} configuration: Vault is not available`, {
+          cause: error,
+          ...(error.details ? { details: error.details } : {}),
+        });
+      }
+      throw error;
+    });
+  }
+
+  protected notFound(ref: ConfigRef, version?: number): VaultSecretNotFoundError {
+    return new VaultSecretNotFoundError(version ? "Configuration version not found" : "Configuration not found", {
+      details: `${refPath(ref)}${version ? ` version ${version}` : ""}`,
+    });
+  }
+
+  protected conflict(ref: ConfigRef, expected: number, current: number): VersionConflictError {
+    return new VersionConflictError("Version conflict: the configuration was changed by another writer", {
+      details: `${refPath(ref)}: expected version ${expected}, current is ${current}`,
+    });
+  }
+
+  /** The current version from Vault, no cache; a 404 also drops any cached copy. */
+  protected async current(ref: ConfigRef): Promise<KvSecret> {
+    const secret = await this.deps.kv.read(refPath(ref));
+    if (!secret) {
+      await this.deps.store.observed(refPath(ref), undefined);
+      throw this.notFound(ref);
+    }
+    return secret;
+  }
+
+  /** A cached or fresh read of the current version; `revalidate` reads Vault (Cache-Control: no-cache). */
+  protected async cachedRead(ref: ConfigRef, revalidate: boolean): Promise<{ secret: KvSecret; cacheHit?: boolean }> {
+    const result = await this.deps.cache.get(
+      cacheKeyOf(refPath(ref)),
+      async () => {
+        const secret = await this.deps.kv.read(refPath(ref));
+        return (
+          secret && { value: JSON.stringify(secret), version: secret.version, cacheable: isCacheable(secret.data) }
+        );
+      },
+      { revalidate },
+    );
+    if (!result) throw this.notFound(ref);
+    return {
+      secret: JSON.parse(result.value) as KvSecret,
+      ...(result.cacheable ? { cacheHit: result.tier !== "origin" } : {}),
+    };
+  }
+
+  /**
+   * A read through the cache (or of an older version, from Vault). With an actor it is an audited
+   * secret access: counted per environment and service, and written to the audit trail.
+   */
+  async get(
+    ref: ConfigRef,
+    options: { version?: number | undefined; revalidate?: boolean; allowSensitive?: boolean } = {},
+    actor?: Actor,
+  ): Promise<ConfigRecord> {
+    const started = performance.now();
+    let record: ConfigRecord;
+    let hit: boolean | undefined;
+    try {
+      const { secret, cacheHit } = await this.vault("read", async () => {
+        if (!options.version) return this.cachedRead(ref, options.revalidate === true);
+        const older = await this.deps.kv.read(refPath(ref), options.version);
+        if (!older) throw this.notFound(ref, options.version);
+        return { secret: older };
+      });
+      record = toRecord(ref, secret);
+      hit = cacheHit;
+    } catch (error) {
+      if (actor)
+        await this.deps.activity.read(ref, actor, { ok: false, latencyMs: performance.now() - started, error });
+      throw error;
+    }
+    // The caller may not see sensitive values: refused (the edge audits and counts the refusal).
+    if (record.is_encrypted && options.allowSensitive === false) {
+      throw new SecretsScopeRequiredError("Reading a sensitive configuration needs the secrets:read scope", {
+        path: refPath(ref),
+        details: `${refPath(ref)} is sensitive`,
+      });
+    }
+    if (actor) {
+      await this.deps.activity.read(ref, actor, {
+        ok: true,
+        cacheHit: hit,
+        latencyMs: performance.now() - started,
+        keyHash: shortHash(record.value),
+        version: record.version,
+      });
+    }
+    return record;
+  }
+
+  /**
+   * One page of a service's configurations: one KV v2 LIST and at most `limit` reads (through the
+   * cache), whatever the size of the service. `total` is what Vault lists: keys whose current version
+   * is soft-deleted count there but are not items. Every value returned is an audited read.
+   */
+  async list(
+    query: { environment: string; service_name: string; limit: number; offset: number },
+    actor?: Actor,
+    /** Keys the caller may not see are left out before paging, and not counted. */
+    visible: (path: string) => boolean = () => true,
+  ): Promise<{ items: ConfigRecord[]; total: number; limit: number; offset: number; has_more: boolean }> {
+    const folder = `${query.environment}/${query.service_name}`;
+    const keys = (await this.vault("list", () => this.deps.kv.list(folder))).filter((k) => visible(`${folder}/${k}`));
+    const page = keys.slice(query.offset, query.offset + query.limit);
+    const reads: Array<{ ref: ConfigRef; outcome: Parameters<ConfigActivity["read"]>[2] }> = [];
+    const items: ConfigRecord[] = [];
+    for (let i = 0; i < page.length; i += 8) {
+      const batch = await Promise.all(
+        page.slice(i, i + 8).map(async (key) => {
+          const ref = { environment: query.environment, service_name: query.service_name, key };
+          const started = performance.now();
+          try {
+            const { secret, cacheHit } = await this.vault("list", () => this.cachedRead(ref, false));
+            const record = toRecord(ref, secret);
+            reads.push({
+              ref,
+              outcome: {
+                ok: true,
+                cacheHit,
+                latencyMs: performance.now() - started,
+                keyHash: shortHash(record.value),
+                version: record.version,
+              },
+            });
+            return record;
+          } catch (error) {
+            if (error instanceof VaultSecretNotFoundError) return undefined;
+            throw error;
+          }
+        }),
+      );
+      for (const record of batch) if (record) items.push(record);
+    }
+    if (actor) await this.deps.activity.readMany(reads, actor);
+    return {
+      items,
+      total: keys.length,
+      limit: query.limit,
+      offset: query.offset,
+      has_more: query.offset + query.limit < keys.length,
+    };
+  }
+
+  async versions(ref: ConfigRef): Promise<{
+    key: string;
+    environment: string;
+    service_name: string;
+    current_version: number;
+    versions: ConfigVersion[];
+  }> {
+    return this.vault("read", async () => {
+      const meta = await this.deps.kv.metadata(refPath(ref));
+      if (!meta) throw this.notFound(ref);
+      return {
+        key: ref.key,
+        environment: ref.environment,
+        service_name: ref.service_name,
+        current_version: meta.currentVersion,
+        versions: meta.versions.map((v: KvVersionInfo) => ({
+          version: v.version,
+          created_at: v.created_at,
+          deleted: v.deleted,
+          destroyed: v.destroyed,
+          deletion_time: v.deletion_time,
+        })),
+      };
+    });
+  }
+
+  /** For the cache sweep: is the cached version still Vault's current, live one? */
+  async cachedVersionIsCurrent(key: string, version: number): Promise<"current" | "stale" | "unknown"> {
+    if (!key.startsWith("config:")) return "unknown";
+    const current = await this.deps.scope.within(() => this.deps.kv.current(key.slice("config:".length)));
+    if (!current || current.deleted || current.destroyed) return "stale";
+    return current.version === version ? "current" : "stale";
+  }
+}

@@ -1,0 +1,122 @@
+import { TwoTierCache } from "@vaultops/core";
+import { describe, expect, it } from "vitest";
+import { MemoryCacheStore, manualClock } from "../../support/memory";
+
+const setup = (options: { memoryTtlMs?: number } = {}) => {
+  const clock = manualClock();
+  const store = new MemoryCacheStore();
+  const cache = new TwoTierCache(store, {
+    ttlMs: 900_000,
+    memoryTtlMs: options.memoryTtlMs ?? 5_000,
+    generationCheckMs: 1_000,
+    clock,
+  });
+  return { clock, store, cache };
+};
+const origin =
+  (value: string, version: number, cacheable = true) =>
+  async () => ({ value, version, cacheable });
+
+describe("TwoTierCache", () => {
+  it("serves a refill from memory, then from the shared tier once memory expires", async () => {
+    // Arrange
+    const { clock, cache } = setup();
+    await cache.get("k", origin("v1", 1));
+    // Act
+    const memory = await cache.get("k", origin("never", 9));
+    clock.advance(6_000);
+    const shared = await cache.get("k", origin("never", 9));
+    // Assert
+    expect([memory?.tier, memory?.value]).toEqual(["memory", "v1"]);
+    expect([shared?.tier, shared?.value]).toEqual(["shared", "v1"]);
+  });
+
+  it("never stores a value the origin says is sensitive: a tombstone stands in for it", async () => {
+    const { store, cache } = setup();
+    const result = await cache.get("k", origin("secret", 3, false));
+    expect(result).toMatchObject({ tier: "origin", value: "secret" });
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, value: "", version: 3 });
+    expect(JSON.stringify([...store.entries.values()])).not.toContain("secret");
+  });
+
+  it("does not let a slow reader put back an older value after a write advanced the key", async () => {
+    const { store, cache } = setup();
+    // A reader read version 1 from the origin and is about to refill; a writer made version 2 sensitive.
+    await cache.advance("k", { version: 2 });
+    const stale = await cache.get("k", origin("plain-v1", 1));
+    expect(stale?.value).toBe("plain-v1"); // answered, as read, to that one reader
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 2 });
+    // The next reader goes to the origin, not to a stale copy.
+    expect((await cache.get("k", origin("secret-v2", 2, false)))?.tier).toBe("origin");
+  });
+
+  it("lets a write move a tombstone forward to a plain value again", async () => {
+    const { store, cache } = setup();
+    await cache.advance("k", { version: 2 });
+    await cache.advance("k", { version: 3, value: "plain-v3" });
+    expect(store.entries.get("k")).toMatchObject({ tombstone: false, version: 3, value: "plain-v3" });
+    expect((await cache.get("k", origin("never", 9)))?.value).toBe("plain-v3");
+  });
+
+  it("after a purge refills nothing until a writer writes the key again", async () => {
+    const { store, cache } = setup();
+    await cache.get("k", origin("v5", 5));
+    await cache.purge("k");
+    await cache.get("k", origin("old-v5", 5));
+    expect(store.entries.get("k")).toMatchObject({ purged: true });
+    await cache.advance("k", { version: 1, value: "recreated" });
+    expect(store.entries.get("k")).toMatchObject({ purged: false, version: 1, value: "recreated" });
+  });
+
+  it("drops the copy when the origin says the key is gone", async () => {
+    const { store, cache } = setup();
+    await cache.get("k", origin("v1", 1));
+    expect(await cache.get("k", async () => undefined, { revalidate: true })).toBeUndefined();
+    expect(store.entries.has("k")).toBe(false);
+  });
+
+  it("revalidates: Cache-Control no-cache reads the origin and refreshes both tiers", async () => {
+    const { store, cache } = setup();
+    await cache.get("k", origin("v1", 1));
+    const fresh = await cache.get("k", origin("v2", 2), { revalidate: true });
+    expect(fresh).toMatchObject({ tier: "origin", value: "v2" });
+    expect(store.entries.get("k")?.version).toBe(2);
+    expect((await cache.get("k", origin("never", 9)))?.value).toBe("v2");
+  });
+
+  it("shares one origin read among concurrent misses", async () => {
+    const { cache } = setup();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return { value: "v", version: 1, cacheable: true };
+    };
+    await Promise.all(Array.from({ length: 20 }, () => cache.get("k", load)));
+    expect(loads).toBe(1);
+  });
+
+  it("sweeps expired entries and, with a check, every value Vault has moved past", async () => {
+    const { clock, store, cache } = setup();
+    await cache.get("current", origin("a", 1));
+    await cache.get("stale", origin("b", 1));
+    await cache.get("old", origin("c", 1));
+    clock.advance(901_000);
+    await cache.get("current", origin("a", 1));
+    await cache.get("stale", origin("b", 1));
+    const record = await cache.sweep(async (key) => (key === "stale" ? "stale" : "current"));
+    expect(record).toMatchObject({ removed: 2, revalidated: { checked: 2, stale: 1, unknown: 0 } });
+    expect([...store.entries.keys()]).toEqual(["current"]);
+  });
+
+  it("a clear reaches another container's memory within the generation check, and keeps tombstones", async () => {
+    const { clock, store, cache } = setup();
+    const other = new TwoTierCache(store, { ttlMs: 900_000, memoryTtlMs: 60_000, generationCheckMs: 1_000, clock });
+    await other.get("k", origin("v1", 1));
+    await cache.advance("t", { version: 4 });
+    await cache.clear();
+    clock.advance(1_000);
+    expect((await other.get("k", origin("v1-again", 1)))?.tier).toBe("origin");
+    expect(store.entries.get("t")).toMatchObject({ tombstone: true });
+  });
+});
