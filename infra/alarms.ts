@@ -1,6 +1,6 @@
 import { incidentHandler } from "@vaultops/api";
 import { sizedFunction } from "./function-catalogue";
-import { functionDefaults } from "./functions";
+import { awsBackendRouted, functionDefaults } from "./functions";
 
 /**
  * The monitoring guide's alert rules as CloudWatch alarms on vaultops' metrics (EMF from the handlers, the health
@@ -46,6 +46,7 @@ export const alarms = {
     alarmDescription: "Vault did not answer the health check as healthy for a minute. vaultops:action=record",
     namespace,
     metricName: "BackendUp",
+    dimensions: { Backend: "vault" },
     statistic: "Minimum",
     period: 60,
     evaluationPeriods: 1,
@@ -144,6 +145,7 @@ export const alarms = {
       "Vault answered less than 99% of the health checks of the last 5 minutes as healthy. vaultops:action=record",
     namespace,
     metricName: "BackendUp",
+    dimensions: { Backend: "vault" },
     statistic: "Average",
     period: 300,
     evaluationPeriods: 1,
@@ -168,6 +170,25 @@ export const alarms = {
     ...actions,
   }),
 };
+
+/** Secrets Manager as a configuration backend (CONFIG_BACKENDS routes a scope there): its own down alarm. */
+export const awsBackendDown = awsBackendRouted
+  ? new aws.cloudwatch.MetricAlarm("AwsBackendDown", {
+      name: `${prefix}-aws-backend-down`,
+      alarmDescription:
+        "Secrets Manager did not answer the health check (ListSecrets under the prefix) for 2 minutes. vaultops:action=record",
+      namespace,
+      metricName: "BackendUp",
+      dimensions: { Backend: "aws" },
+      statistic: "Minimum",
+      period: 60,
+      evaluationPeriods: 2,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      ...actions,
+    })
+  : undefined;
 
 /**
  * Watched scopes (deploy-time `VAULTOPS_ALARM_SCOPES=prod/payments,prod/api`): unusual reads of one
@@ -229,8 +250,9 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         [namespace, "CacheHits", { stat: "Sum", id: "hits", visible: false }],
         [namespace, "CacheMisses", { stat: "Sum", id: "misses", visible: false }],
       ]),
-      widget("Vault backend", [
-        [namespace, "BackendUp", { stat: "Minimum" }],
+      widget("Key storage backends", [
+        [namespace, "BackendUp", "Backend", "vault", { stat: "Minimum" }],
+        ...(awsBackendRouted ? [[namespace, "BackendUp", "Backend", "aws", { stat: "Minimum" }]] : []),
         [namespace, "HealthCheckDuration", { stat: "Average", yAxis: "right" }],
       ]),
       widget("Vault token TTL (s)", [[namespace, "TokenTTL", { stat: "Minimum" }]]),

@@ -1,3 +1,4 @@
+import { parseRouting, routedBackends } from "@vaultops/core/routing";
 import { functionRuntime, nodejsBuild } from "./bundling";
 import { apiTokens, vaultCredentials } from "./secrets";
 import { snapshotBucket, snapshotKey, table } from "./storage";
@@ -8,6 +9,38 @@ function required(name: string): string {
   if (!value) throw new Error(`${name} must be set when deploying vaultops (see README: Deploy)`);
   return value;
 }
+
+/**
+ * Which backend serves each environment/service (`CONFIG_BACKENDS`, checked here as at cold start):
+ * Secrets Manager permissions, and its alarm, only when a scope is routed there.
+ */
+export const configBackends = process.env.CONFIG_BACKENDS ?? "*=vault";
+export const secretsPrefix = process.env.AWS_SECRETS_PREFIX ?? "vaultops";
+export const awsBackendRouted = routedBackends(parseRouting(configBackends)).includes("aws");
+
+/** What Secrets Manager configurations need: their own names only (`{prefix}/...`), and listing. */
+const secretsManagerBackendPermissions = awsBackendRouted
+  ? [
+      {
+        actions: [
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:ListSecretVersionIds",
+          "secretsmanager:CreateSecret",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+          "secretsmanager:DeleteSecret",
+          "secretsmanager:RestoreSecret",
+          "secretsmanager:TagResource",
+        ],
+        resources: [
+          $interpolate`arn:aws:secretsmanager:${aws.getRegionOutput().name}:${aws.getCallerIdentityOutput().accountId}:secret:${secretsPrefix}/*`,
+        ],
+      },
+      // ListSecrets takes no resource; it answers names and metadata, never values.
+      { actions: ["secretsmanager:ListSecrets"], resources: ["*"] },
+    ]
+  : [];
 
 /**
  * What every vaultops function shares: runtime, bundling (the one definition `npm run build` uses too),
@@ -31,6 +64,11 @@ export const functionDefaults = {
     ...(process.env.VAULT_APPROLE_ROLE ? { VAULT_APPROLE_ROLE: process.env.VAULT_APPROLE_ROLE } : {}),
     METRICS_NAMESPACE: "Vaultops",
     ...(process.env.PLANNED_CREATORS ? { PLANNED_CREATORS: process.env.PLANNED_CREATORS } : {}),
+    CONFIG_BACKENDS: configBackends,
+    AWS_SECRETS_PREFIX: secretsPrefix,
+    ...(process.env.AWS_SECRETS_RECOVERY_DAYS
+      ? { AWS_SECRETS_RECOVERY_DAYS: process.env.AWS_SECRETS_RECOVERY_DAYS }
+      : {}),
     EVENT_BUS_NAME: "default",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   },
@@ -39,5 +77,6 @@ export const functionDefaults = {
     { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
     { actions: ["events:PutEvents"], resources: ["*"] },
     { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [snapshotKey.arn] },
+    ...secretsManagerBackendPermissions,
   ],
 };

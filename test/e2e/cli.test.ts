@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevRuntime } from "../support/dev-runtime";
-import { registerSecret } from "../support/harness";
+import { registerSecret, vaultApi } from "../support/harness";
 
 /** The `vaultops` command as a subprocess against the local stack (found through dev.json). */
 const run = promisify(execFile);
@@ -31,7 +31,8 @@ async function vaultops(args: string[], env: Record<string, string> = {}) {
 const scope = ["-e", "cli", "-s", "app"];
 
 beforeAll(async () => {
-  stack = await startDevRuntime();
+  // One scope served by Secrets Manager (moto's), for `migrate copy` in both directions.
+  stack = await startDevRuntime({ VAULTOPS_DEV_MOTO: "1", CONFIG_BACKENDS: "cli-aws/*=aws,*=vault" });
   for (const value of ["very-secret-value", "correct-horse-battery"]) registerSecret(value);
 }, 120_000);
 afterAll(async () => {
@@ -193,6 +194,41 @@ describe("vaultops", () => {
     expect(res.stdout).toMatch(/1 updated/);
     const after = JSON.parse((await vaultops(["config", "get", "GREETING", "--json", ...target])).stdout);
     expect(after).toMatchObject({ value: "hello", is_encrypted: true });
+  });
+
+  it("migrate copy: Vault to Secrets Manager and back, a plan first, a rerun a no-op, no value printed", async () => {
+    const move = ["-e", "cli", "-s", "move"];
+    registerSecret("moving-secret-value");
+    await vaultops(["config", "set", "host", "db.internal", ...move]);
+    await vaultops(["config", "set", "password", "moving-secret-value", "--sensitive", ...move]);
+    const first = await vaultops(["migrate", "copy", "--from", "vault", "--to", "aws", "--yes", ...move]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/plan \(vault -> aws\): 2 to create, 0 to update, 0 unchanged/);
+    expect(first.stdout).toMatch(/done: 2 created/);
+    expect(first.stdout).toMatch(/cli\/move is still served by vault: switch CONFIG_BACKENDS/);
+    expect(`${first.stdout}${first.stderr}`).not.toContain("moving-secret-value");
+    const rerun = await vaultops(["migrate", "copy", "--from", "vault", "--to", "aws", "--yes", ...move]);
+    expect(rerun.stdout).toMatch(/0 to create, 0 to update, 2 unchanged/);
+    expect(rerun.stdout).not.toMatch(/done:/);
+
+    // Back: a scope Secrets Manager serves, into Vault, where `bao` (or any Vault client) reads it.
+    const served = ["-e", "cli-aws", "-s", "app"];
+    await vaultops(["config", "set", "token", "moving-secret-value", "--sensitive", ...served]);
+    const back = await vaultops(["migrate", "copy", "--from", "aws", "--to", "vault", "--yes", "--json", ...served]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ routed_to: "aws", summary: { create: 1, failed: 0 } });
+    const inVault = await vaultApi(
+      stack.facts.vaultAddr,
+      stack.facts.vaultToken,
+      "GET",
+      "secret/data/cli-aws/app/token",
+    );
+    expect((inVault.json.data as { data: unknown }).data).toMatchObject({
+      value: "moving-secret-value",
+      is_encrypted: true,
+    });
+    const wrong = await vaultops(["migrate", "copy", "--from", "vault", "--to", "gcp", ...served]);
+    expect(wrong.code).toBe(2);
   });
 
   it("says what to do when it cannot reach the API or has no token", async () => {

@@ -83,6 +83,7 @@ const requests: Record<RouteId, () => { path: string; query?: Record<string, str
   }),
   configList: () => ({ path: "/api/v1/config", query: pay }),
   configStatus: () => ({ path: "/api/v1/config/status" }),
+  configCopy: () => ({ path: "/api/v1/config/copy", body: { ...pay, from: "vault", to: "aws" } }),
   configGet: () => ({ path: "/api/v1/config/db_host", query: pay }),
   configUpdate: () => ({ path: "/api/v1/config/db_host", query: pay, body: { value: "db.internal" } }),
   configDelete: () => ({ path: "/api/v1/config/never-created", query: pay }),

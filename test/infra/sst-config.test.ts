@@ -126,8 +126,10 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
 let outputs: Record<string, unknown>;
 let app: Record<string, unknown>;
 let production: Loaded;
+let routedToAws: Loaded;
 
 beforeAll(async () => {
+  routedToAws = await load("test", { CONFIG_BACKENDS: "prod/payments=aws,*=vault", AWS_SECRETS_PREFIX: "acme/cfg" });
   // A non-production stage deployed a second time, after the credentials were stored.
   const test = await load("test", { VAULTOPS_CREDENTIAL_ROTATION: "on" });
   production = await load("production");
@@ -293,6 +295,7 @@ describe("sst.config.ts", () => {
       },
       BackendDown: {
         metricName: "BackendUp",
+        dimensions: { Backend: "vault" },
         threshold: 1,
         comparisonOperator: "LessThanThreshold",
         treatMissingData: "breaching",
@@ -362,6 +365,42 @@ describe("sst.config.ts", () => {
       (w: { properties: { title: string } }) => w.properties.title,
     );
     expect(titles).toEqual(expect.arrayContaining(["Key operations", "Operation latency (p95)", "Cache hit rate"]));
+  });
+
+  it("routes no scope to Secrets Manager by default: no permissions on configuration secrets, no alarm", () => {
+    for (const { handler } of routes) {
+      expect((handler.environment as Record<string, string>).CONFIG_BACKENDS).toBe("*=vault");
+      const permissions = handler.permissions as Array<{ actions: string[] }>;
+      expect(permissions.some((p) => p.actions.includes("secretsmanager:PutSecretValue"))).toBe(false);
+    }
+    expect(resources.some((r) => r.name === "AwsBackendDown")).toBe(false);
+  });
+
+  it("with a scope routed to Secrets Manager: the routing in every function, rights on the prefix only, its alarm", () => {
+    for (const { handler } of routedToAws.routes) {
+      const env = handler.environment as Record<string, string>;
+      expect(env.CONFIG_BACKENDS).toBe("prod/payments=aws,*=vault");
+      expect(env.AWS_SECRETS_PREFIX).toBe("acme/cfg");
+      const permissions = handler.permissions as Array<{ actions: string[]; resources: string[] }>;
+      const writes = permissions.find((p) => p.actions.includes("secretsmanager:PutSecretValue"));
+      expect(writes?.resources).toEqual(["arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/cfg/*"]);
+      expect(writes?.actions).not.toContain("secretsmanager:ListSecrets");
+      expect(permissions.find((p) => p.actions.includes("secretsmanager:ListSecrets"))?.resources).toEqual(["*"]);
+    }
+    const alarm = routedToAws.resources.find((r) => r.name === "AwsBackendDown")?.args;
+    expect(alarm).toMatchObject({
+      name: "vaultops-test-aws-backend-down",
+      metricName: "BackendUp",
+      dimensions: { Backend: "aws" },
+      comparisonOperator: "LessThanThreshold",
+      alarmActions: ["function-arn:IncidentResponse"],
+    });
+  });
+
+  it("refuses a routing it cannot serve at deploy time, naming the rule", async () => {
+    const recorded = { resources, routes, authorizers };
+    await expect(load("test", { CONFIG_BACKENDS: "prod/payments=gcp" })).rejects.toThrow(/prod\/payments=gcp/);
+    ({ resources, routes, authorizers } = recorded);
   });
 
   it("keeps Vault credentials in Secrets Manager and lets every function read them", () => {

@@ -123,6 +123,7 @@ describe("scheduled health check", () => {
       new GetMetricStatisticsCommand({
         Namespace: namespace,
         MetricName: "BackendUp",
+        Dimensions: [{ Name: "Backend", Value: "vault" }],
         StartTime: new Date(Date.now() - 600_000),
         EndTime: new Date(Date.now() + 60_000),
         Period: 60,

@@ -29,12 +29,20 @@ describe("prometheusText", () => {
       ["b|health|0", 1],
       ["cache|hit", 30],
       ["cache|miss", 10],
+      // Secrets Manager's calls and its share of the cache figures.
+      ["n|sm_get_secret_value|ok", 3],
+      ["ms|sm_get_secret_value", 30],
+      ["b|sm_get_secret_value|2", 3],
+      ["cache|hit@aws", 4],
+      ["cache|miss@aws", 1],
     ]),
   };
   const text = prometheusText({
     totals,
-    backendUp: true,
-    cacheSize: 7,
+    backends: [
+      { backend: "vault", up: true, cacheSize: 7 },
+      { backend: "aws", up: false, cacheSize: 2 },
+    ],
     tokenTtlSeconds: 3600,
     healthCheckDurationMs: 12,
   });
@@ -53,6 +61,27 @@ describe("prometheusText", () => {
     expect(families.vaultops_key_cache_misses?.type).toBe("counter");
     expect(families.vaultops_key_cache_size?.type).toBe("gauge");
     expect(families.vaultops_key_backend_up?.samples[0]?.value).toBe(1);
+  });
+
+  it("labels every key-storage figure with its backend", () => {
+    const up = Object.fromEntries(
+      (families.vaultops_key_backend_up?.samples ?? []).map((s) => [s.labels.backend, s.value]),
+    );
+    expect(up).toEqual({ vault: 1, aws: 0 });
+    const sm = families.vaultops_key_operations?.samples.find(
+      (s) => s.labels.operation === "get_secret_value" && s.labels.status === "success",
+    );
+    expect(sm?.labels.backend).toBe("aws");
+    expect(sm?.value).toBe(3);
+    const hits = Object.fromEntries(
+      (families.vaultops_key_cache_hits?.samples ?? []).map((s) => [s.labels.backend, s.value]),
+    );
+    // Vault's share is the total less the other backends'.
+    expect(hits).toEqual({ vault: 26, aws: 4 });
+    const size = Object.fromEntries(
+      (families.vaultops_key_cache_size?.samples ?? []).map((s) => [s.labels.backend, s.value]),
+    );
+    expect(size).toEqual({ vault: 7, aws: 2 });
   });
 
   it("counts operations by operation and status", () => {

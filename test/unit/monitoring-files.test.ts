@@ -13,8 +13,7 @@ const exported = new Set(
           ["ms|kv_read", 1],
         ]),
       },
-      backendUp: true,
-      cacheSize: 1,
+      backends: [{ backend: "vault", up: true, cacheSize: 1 }],
       tokenTtlSeconds: 1,
       healthCheckDurationMs: 1,
       telemetry: summarizeTelemetry(

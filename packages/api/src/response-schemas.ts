@@ -162,6 +162,27 @@ export const snapshotRestoreReport = o({
 });
 export const snapshotDeleted = o({ message: str, id: str });
 
+export const configCopyReport = o({
+  environment: str,
+  service_name: str,
+  from: z.enum(["vault", "aws"]),
+  to: z.enum(["vault", "aws"]),
+  routed_to: z.enum(["vault", "aws"]),
+  dry_run: bool,
+  summary: o({ create: num, update: num, unchanged: num, differs: num, conflicts: num, failed: num }),
+  items: z.array(
+    o({
+      key: str,
+      action: z.enum(["create", "update", "unchanged", "differs"]),
+      source_version: num,
+      target_version: num,
+      is_encrypted: bool,
+      value_sha256_prefix: str,
+      outcome: z.optional(str),
+    }),
+  ),
+});
+
 const auditRecord = o({ at: str, operation: str, path: str, actor: str, success: bool });
 export const auditPage = o({ items: z.array(auditRecord), next_cursor: nullable(str), count: num });
 export const auditSummary = o({

@@ -80,6 +80,14 @@ export const routes = {
     scope: "monitor",
     summary: "vault_enabled, and the Vault, cache and backend state",
   },
+  configCopy: {
+    method: "POST",
+    path: "/api/v1/config/copy",
+    handler: "functions/config/copy.handler",
+    scope: "admin",
+    summary: "Copy one service's configurations between backends (Vault, Secrets Manager): the plan, or the copy",
+    timeout: "29 seconds",
+  },
   configGet: {
     method: "GET",
     path: "/api/v1/config/{key}",

@@ -440,7 +440,9 @@ audit
     },
   );
 
-const migrate = program.command("migrate").description("move .env files into Vault");
+const migrate = program
+  .command("migrate")
+  .description("move .env files into Vault, or a service's configurations between backends");
 const loadEnvFile = (file: string) => {
   const parsed = parseDotenv(readText(file));
   for (const d of parsed.duplicates)
@@ -535,6 +537,93 @@ scopeOptions(migrate.command("validate <file>").description("does each entry exi
       );
     if (rows.some((r) => r.status !== "ok")) process.exitCode = EXIT.conflict;
   });
+
+interface CopyItem {
+  key: string;
+  action: "create" | "update" | "unchanged" | "differs";
+  target_version: number;
+  is_encrypted: boolean;
+  value_sha256_prefix: string;
+  outcome?: string;
+  error?: string;
+}
+interface CopyReport {
+  routed_to: string;
+  summary: Record<string, number>;
+  items: CopyItem[];
+}
+const BACKEND_NAMES = ["vault", "aws"];
+scopeOptions(
+  migrate
+    .command("copy")
+    .description("copy a service's configurations between backends: a plan, then check-and-set writes"),
+)
+  .addOption(new Option("--from <backend>", "source backend").choices(BACKEND_NAMES).makeOptionMandatory())
+  .addOption(new Option("--to <backend>", "target backend").choices(BACKEND_NAMES).makeOptionMandatory())
+  .option("--overwrite", "replace target values that differ")
+  .option("--yes", "do not ask")
+  .option("--json", "machine-readable output")
+  .action(
+    async (o: {
+      environment: string;
+      service: string;
+      from: string;
+      to: string;
+      overwrite?: boolean;
+      yes?: boolean;
+      json?: boolean;
+    }) => {
+      const api = client();
+      const body = { ...scopeOf(o), from: o.from, to: o.to, overwrite: Boolean(o.overwrite) };
+      const plan = (await api.call<CopyReport>("configCopy", { body: { ...body, dry_run: true } })).body;
+      const rows = (items: CopyItem[]) =>
+        items.map((i) => ({
+          key: i.key,
+          action: i.action,
+          ...(i.outcome ? { outcome: i.outcome } : {}),
+          // Values are never printed: sensitive or not, a short hash says which value it is.
+          value: `sha256:${i.value_sha256_prefix}`,
+          sensitive: i.is_encrypted ? "yes" : "",
+          ...(i.error ? { error: i.error } : {}),
+        }));
+      if (!o.json) {
+        table(rows(plan.items), ["key", "action", "value", "sensitive"]);
+        print(
+          `plan (${o.from} -> ${o.to}): ${plan.summary.create} to create, ${plan.summary.update} to update, ${plan.summary.unchanged} unchanged, ${plan.summary.differs} differ (left alone without --overwrite)`,
+        );
+      }
+      const writes = plan.items.filter((i) => i.action === "create" || i.action === "update");
+      let result = plan;
+      if (
+        writes.length > 0 &&
+        (await confirm(
+          `Copy ${writes.length} configuration(s) of ${o.environment}/${o.service} to ${o.to}?`,
+          Boolean(o.yes),
+        ))
+      ) {
+        // Against exactly the target versions the plan showed: a key changed since is a conflict.
+        const expected = Object.fromEntries(writes.map((i) => [i.key, i.target_version]));
+        result = (await api.call<CopyReport>("configCopy", { body: { ...body, dry_run: false, expected } })).body;
+        if (!o.json) {
+          const done = (x: string) => result.items.filter((i) => i.outcome === x).length;
+          print(
+            `done: ${done("created")} created, ${done("updated")} updated, ${done("unchanged")} unchanged, ${done("conflict")} conflicts, ${done("failed")} failed`,
+          );
+          for (const i of result.items.filter((x) => x.error))
+            process.stderr.write(color.warn(`${i.key}: ${i.error}\n`));
+        }
+      }
+      if (o.json) printJson(result as unknown as Json);
+      else if (result.routed_to !== o.to)
+        print(
+          color.dim(
+            `${o.environment}/${o.service} is still served by ${result.routed_to}: switch CONFIG_BACKENDS when the copy is complete`,
+          ),
+        );
+      if (result.items.some((i) => i.outcome === "conflict")) process.exitCode = EXIT.conflict;
+      if (result.items.some((i) => i.outcome === "failed")) process.exitCode = EXIT.failed;
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

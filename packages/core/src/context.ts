@@ -4,13 +4,18 @@ import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
 import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
+import { deadlineScope, SecretsManagerKv } from "./aws/secrets-manager-kv";
 import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
 import { ConfigActivity } from "./config/activity";
+import { type BackendName, BackendRouter, type ConfigBackend } from "./config/backends";
 import { ConfigService } from "./config/config-service";
-import { ConfigStore } from "./config/config-store";
+import { CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
+import { ConfigCopy } from "./config/copy";
+import { parseRouting, routedBackends } from "./config/routing";
+import { VaultConnectionError } from "./errors";
 import { IncidentService } from "./incident/incident-service";
 import { DynamoIncidentStore } from "./incident/incident-store";
 import { createLogger, type Logger } from "./logger";
@@ -115,6 +120,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
     clock,
     recorder,
+    backendOf: (key) => (key.startsWith(CACHE_KEY_PREFIXES.aws) ? "aws" : "vault"),
   });
 
   const cloudWatchEnabled = settings.CLOUDWATCH_ENABLED ?? true;
@@ -129,27 +135,63 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     overrides.events ??
     ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
   const kv = new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
-  const configStore = new ConfigStore({ kv, cache, logger });
+  const configStore = new ConfigStore({ kv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.vault });
+  // Vault always; Secrets Manager only when CONFIG_BACKENDS routes a scope to it (then its client loads on first use).
+  const routing = parseRouting(settings.CONFIG_BACKENDS);
+  const backends = new Map<BackendName, ConfigBackend>([
+    [
+      "vault",
+      {
+        name: "vault",
+        label: "Vault",
+        kv,
+        store: configStore,
+        scope: gateway,
+        check: async () => {
+          const health = await gateway.health();
+          if (health.status !== "healthy") throw new VaultConnectionError(health.error ?? `Vault is ${health.status}`);
+        },
+      },
+    ],
+  ]);
+  if (routedBackends(routing).includes("aws")) {
+    const smKv = new SecretsManagerKv({
+      clients,
+      prefix: settings.AWS_SECRETS_PREFIX,
+      recoveryWindowDays: settings.AWS_SECRETS_RECOVERY_DAYS,
+      recorder,
+      clock,
+    });
+    backends.set("aws", {
+      name: "aws",
+      label: "Secrets Manager",
+      kv: smKv,
+      store: new ConfigStore({ kv: smKv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.aws }),
+      scope: deadlineScope(settings.VAULT_DEADLINE_MS),
+      check: () => smKv.check(),
+    });
+  }
+  const router = new BackendRouter(routing, backends);
+  const activity = new ConfigActivity({
+    audit,
+    events,
+    logger,
+    accessMetrics,
+    auditReads: settings.AUDIT_READS ?? true,
+    plannedCreators: new Set(
+      settings.PLANNED_CREATORS.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    onCreated: (planned) => recorder.keyCreated(planned),
+  });
   const config = new ConfigService({
-    scope: gateway,
-    kv,
-    store: configStore,
+    backends: router,
     cache,
-    activity: new ConfigActivity({
-      audit,
-      events,
-      logger,
-      accessMetrics,
-      auditReads: settings.AUDIT_READS ?? true,
-      plannedCreators: new Set(
-        settings.PLANNED_CREATORS.split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-      onCreated: (planned) => recorder.keyCreated(planned),
-    }),
+    activity,
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
   });
+  const configCopy = new ConfigCopy({ backends: router, activity });
 
   const monitor = new MonitorService(
     {
@@ -161,6 +203,11 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       audit,
       cache,
       cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
+      backends: {
+        routing,
+        others: router.all().filter((b) => b.name !== "vault"),
+        ofCacheKey: (key) => router.ofCacheKey(key)?.name ?? "vault",
+      },
       telemetry: new DynamoTelemetryStore(table),
       metricsSink,
       logger,
@@ -208,9 +255,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   let snapshots: SnapshotService | undefined;
   const snapshotService = () => {
     snapshots ??= new SnapshotService({
-      gateway,
-      kv,
-      store: configStore,
+      backends: router.all(),
       records: new DynamoSnapshotRecords(table),
       storage: settings.SNAPSHOT_BUCKET
         ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
@@ -241,6 +286,8 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     cache,
     monitor,
     config,
+    configCopy,
+    backends: router,
     audit,
     accessMetrics,
     rotation,

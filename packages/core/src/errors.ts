@@ -126,6 +126,16 @@ export class SnapshotIntegrityError extends VaultopsError {
 export class EventPublishError extends Error {}
 /** A bad or missing setting: the cold start fails with a message naming it. */
 export class SettingsError extends Error {}
+/** A configuration backend other than Vault (AWS Secrets Manager) cannot be reached. */
+export class BackendUnavailableError extends VaultopsError {
+  readonly status = 503;
+  readonly code = "backend_unavailable";
+}
+/** A configuration backend other than Vault refused the plane's credentials. */
+export class BackendPermissionError extends VaultopsError {
+  readonly status = 403;
+  readonly code = "backend_permission_denied";
+}
 /** A shared state store (DynamoDB) cannot be reached. */
 export class StateStoreError extends VaultopsError {
   readonly status = 503;

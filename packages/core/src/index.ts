@@ -4,6 +4,7 @@ export * from "./aws/clients";
 export * from "./aws/cloudwatch";
 export * from "./aws/eventbridge";
 export * from "./aws/secrets";
+export * from "./aws/secrets-manager-kv";
 export * from "./aws/state-table";
 export * from "./cache";
 export * from "./clock";

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { parseTokenList } from "./auth/api-tokens";
+import { parseRouting } from "./config/routing";
 import { SettingsError } from "./errors";
 
 // zod/mini keeps this out of every handler's cold start: ~20 KB where full zod is ~440 KB.
@@ -74,6 +75,15 @@ const settingsSchema = z.object({
    * a configuration created by any other token counts as UnplannedKeyCreation. `*`: every token.
    */
   PLANNED_CREATORS: z._default(z.string(), ""),
+  /**
+   * Which backend serves each `environment/service`: `prod/payments=aws,staging/*=aws,*=vault`
+   * (first match wins; without a match, Vault). Checked at cold start.
+   */
+  CONFIG_BACKENDS: z._default(z.string(), "*=vault"),
+  /** Secrets Manager names are `{AWS_SECRETS_PREFIX}/{environment}/{service}/{key}`. */
+  AWS_SECRETS_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.+=@-]+(\/[A-Za-z0-9_.+=@-]+)*$/)), "vaultops"),
+  /** Days a deleted Secrets Manager configuration can be restored (7 to 30; AWS's own bounds). */
+  AWS_SECRETS_RECOVERY_DAYS: integer(7, 7, 30),
   /** Snapshots go to this S3 bucket when set, else to SNAPSHOT_DIR. */
   SNAPSHOT_BUCKET: optionalString,
   SNAPSHOT_DIR: text(".vaultops/snapshots"),
@@ -109,6 +119,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new SettingsError(
       "Invalid vaultops environment: API_TOKENS_JSON, API_TOKEN and API_READ_TOKEN are refused in production (API tokens live in the API_TOKENS_SECRET secret, as hashes)",
     );
+  }
+  try {
+    parseRouting(settings.CONFIG_BACKENDS);
+  } catch (error) {
+    throw new SettingsError(`Invalid vaultops environment: ${(error as Error).message}`);
   }
   if (settings.API_TOKENS_JSON) {
     try {

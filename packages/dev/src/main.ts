@@ -5,9 +5,11 @@
  * VAULTOPS_RUNTIME=source (default): the TypeScript handlers in this process, for fast edits.
  * VAULTOPS_RUNTIME=lambda: `npm run build`'s bundles, each function in its own emulated Lambda.
  */
+
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseTokenList } from "@vaultops/core";
+import { parseRouting, routedBackends } from "@vaultops/core/routing";
 import { ensureBundles, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
@@ -56,6 +58,12 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  // A scope routed to Secrets Manager needs one: moto's, here (never the real AWS by accident).
+  const routing = parseRouting(process.env.CONFIG_BACKENDS ?? "*=vault");
+  if (routedBackends(routing).includes("aws") && process.env.VAULTOPS_DEV_MOTO !== "1")
+    throw new Error(
+      `CONFIG_BACKENDS routes scopes to Secrets Manager: run with VAULTOPS_DEV_MOTO=1 to serve them from moto`,
+    );
   log(`vaultops dev: starting Vault and DynamoDB (runtime: ${mode})...`);
   const services = await startLocalServices({
     moto: process.env.VAULTOPS_DEV_MOTO === "1",
@@ -78,6 +86,10 @@ async function main() {
     "CACHE_MEMORY_TTL_SECONDS",
     "CACHE_GENERATION_CHECK_MS",
     "HEALTH_MEMO_MS",
+    "PLANNED_CREATORS",
+    "CONFIG_BACKENDS",
+    "AWS_SECRETS_PREFIX",
+    "AWS_SECRETS_RECOVERY_DAYS",
   ])
     if (process.env[name]) functionEnv[name] = process.env[name] as string;
   let invoker: Invoker;
@@ -120,6 +132,12 @@ async function main() {
     `  Vault       ${facts.vaultAddr}${services.vault.external ? " (from VAULT_ADDR)" : ""}`,
     `  Vault token ${facts.vaultToken}${facts.vaultUnsealKey ? `   unseal key: ${facts.vaultUnsealKey}` : ""}`,
     `  DynamoDB    ${facts.dynamodbEndpoint}${services.dynamo.external ? " (from DYNAMODB_ENDPOINT)" : ""}`,
+    ...(services.moto ? [`  AWS (moto)  ${services.moto.endpoint}`] : []),
+    ...(routedBackends(routing).includes("aws")
+      ? [
+          `  Backends    ${process.env.CONFIG_BACKENDS} (Secrets Manager: moto, prefix ${process.env.AWS_SECRETS_PREFIX ?? "vaultops"}/)`,
+        ]
+      : []),
     `  State       ${path.relative(process.cwd(), devFile)}`,
     "",
     `vaultops dev ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl-C to stop)`,

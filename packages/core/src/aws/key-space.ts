@@ -6,6 +6,7 @@
  * | pk                              | sk                        | holds                                                  | lives                        |
  * | ------------------------------- | ------------------------- | ------------------------------------------------------ | ---------------------------- |
  * | `cache#<0-7>`                   | `config:<env>/<svc>/<key>` | a non-sensitive value or a tombstone, with its version | `CACHE_TTL_SECONDS` (15 min) |
+ * | `cache#<0-7>`                   | `config@aws:<env>/<svc>/<key>` | the same, for a configuration in Secrets Manager  | `CACHE_TTL_SECONDS` (15 min) |
  * | `cache`                         | `generation`              | the clear generation every container compares          | always                       |
  * | `cache`                         | `sweep`                   | the last cache sweep's figures                         | overwritten                  |
  * | `counters#<0-15>`               | `total`                   | operation, cache and security counters (ADD)           | always                       |

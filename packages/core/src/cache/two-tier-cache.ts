@@ -4,9 +4,10 @@ import type { CacheEntry, CacheStore, CacheWrite, SweepRecord } from "./store";
 export type CacheTier = "memory" | "shared" | "origin";
 
 export interface CacheAccessRecorder {
-  cacheAccess(hit: boolean, tier: CacheTier): void;
+  /** `backend`: the origin the key belongs to (see `backendOf`); the default origin when undefined. */
+  cacheAccess(hit: boolean, tier: CacheTier, backend?: string): void;
   /** A read that never uses the cache by design (a sensitive value): not a miss. */
-  cacheBypass?(): void;
+  cacheBypass?(backend?: string): void;
 }
 
 export interface Loaded {
@@ -33,6 +34,8 @@ export interface TwoTierCacheOptions {
   maxMemoryEntries?: number;
   clock?: Clock;
   recorder?: CacheAccessRecorder;
+  /** Which origin a key belongs to, for the figures (Vault or Secrets Manager). */
+  backendOf?: (key: string) => string | undefined;
 }
 
 /** The in-process copy of an entry (value or tombstone), served until `until`. */
@@ -108,7 +111,7 @@ export class TwoTierCache {
     if (local && local.until <= now) this.memory.delete(key);
     const fresh = local && local.until > now ? local.entry : undefined;
     if (!options.revalidate && fresh && !fresh.tombstone && fresh.expiresAtMs > now) {
-      this.options.recorder?.cacheAccess(true, "memory");
+      this.options.recorder?.cacheAccess(true, "memory", this.options.backendOf?.(key));
       return { value: fresh.value, version: fresh.version, cacheable: true, tier: "memory" };
     }
     const flightKey = options.revalidate ? `${key}\u0000revalidate` : key;
@@ -131,15 +134,15 @@ export class TwoTierCache {
       const now = this.clock.now();
       if (shared && shared.expiresAtMs > now && !shared.tombstone && shared.generation === this.generation) {
         this.remember(key, shared, "refill");
-        this.options.recorder?.cacheAccess(true, "shared");
+        this.options.recorder?.cacheAccess(true, "shared", this.options.backendOf?.(key));
         return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
       }
       // A tombstone: the key is sensitive or deleted at that version; remember that here too.
       if (shared?.tombstone && shared.expiresAtMs > now) this.remember(key, shared, "refill");
     }
     const loaded = await load();
-    if (loaded?.cacheable) this.options.recorder?.cacheAccess(false, "origin");
-    else if (loaded) this.options.recorder?.cacheBypass?.();
+    if (loaded?.cacheable) this.options.recorder?.cacheAccess(false, "origin", this.options.backendOf?.(key));
+    else if (loaded) this.options.recorder?.cacheBypass?.(this.options.backendOf?.(key));
     if (!loaded) {
       // The origin has no such key (deleted, perhaps by another client): no copy may outlive that.
       await this.drop(key);

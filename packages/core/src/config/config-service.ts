@@ -16,31 +16,32 @@ const UNCONDITIONAL_ATTEMPTS = 30;
 const retryPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 5 * attempt)));
 
 /**
- * The configuration service on Vault KV v2, the single source of truth, at
- * `{environment}/{service_name}/{key}`: the reads of ConfigReads, and the changes. Every change goes
- * through the one write path (ConfigStore) and is check-and-set; every change is audited and
- * published (ConfigActivity).
+ * The configuration service at `{environment}/{service_name}/{key}` on the backend that serves the
+ * scope (Vault KV v2, or Secrets Manager), the single source of truth: the reads of ConfigReads, and
+ * the changes. Every change goes through the backend's one write path (ConfigStore) and is
+ * check-and-set; every change is audited and published (ConfigActivity).
  */
 export class ConfigService extends ConfigReads {
   async create(input: CreateConfigInput, actor: Actor): Promise<ConfigRecord> {
     checkValueSize(input.value, this.deps.valueMaxBytes);
     const ref = { environment: input.environment, service_name: input.service_name, key: input.key };
     const path = refPath(ref);
-    return this.vault("create", async () => {
+    const backend = this.backend(ref);
+    return this.run(backend, "create", async () => {
       const data = { value: input.value, is_encrypted: input.is_encrypted, created_at: new Date().toISOString() };
       let written: { version: number; createdAt: string };
       try {
-        written = await this.deps.store.write(path, data, 0);
+        written = await backend.store.write(path, data, 0);
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
-        // The key exists in Vault's metadata: allowed only when its current version is deleted.
-        const current = await this.deps.kv.current(path);
+        // The key exists in the backend's metadata: allowed only when its current version is deleted.
+        const current = await backend.kv.current(path);
         if (current && !(current.deleted || current.destroyed)) {
           throw new VersionConflictError("Configuration already exists", {
             details: `${path} is at version ${current.version}; use PUT to change it`,
           });
         }
-        written = await this.deps.store.write(path, data, current?.version ?? 0);
+        written = await backend.store.write(path, data, current?.version ?? 0);
       }
       const record = toRecord(ref, { data, ...written });
       this.deps.activity.created(actor);
@@ -74,12 +75,13 @@ export class ConfigService extends ConfigReads {
       });
     }
     const path = refPath(ref);
-    return this.vault("update", async () => {
+    const backend = this.backend(ref);
+    return this.run(backend, "update", async () => {
       for (let attempt = 1; ; attempt++) {
-        const current = await this.current(ref);
+        const current = await this.current(backend, ref);
         if (expected !== undefined && expected !== current.version) {
-          // The client's copy (perhaps served from cache) is stale: the cache follows Vault now.
-          await this.deps.store.observed(path, current);
+          // The client's copy (perhaps served from cache) is stale: the cache follows the backend now.
+          await backend.store.observed(path, current);
           throw this.conflict(ref, expected, current.version);
         }
         const own = isOwnShape(current.data);
@@ -94,7 +96,7 @@ export class ConfigService extends ConfigReads {
           created_at: own && typeof current.data.created_at === "string" ? current.data.created_at : current.createdAt,
         };
         try {
-          const written = await this.deps.store.write(path, data, current.version);
+          const written = await backend.store.write(path, data, current.version);
           const record = toRecord(ref, { data, ...written });
           await this.changed(record, operation === "rotate" ? "config.rotated" : "config.updated", actor, operation);
           return {
@@ -115,7 +117,8 @@ export class ConfigService extends ConfigReads {
 
   /** Makes one older version unreadable (soft delete): the end of a rotation's grace period. */
   async retireVersion(ref: ConfigRef, version: number, actor: Actor): Promise<void> {
-    await this.vault("update", () => this.deps.kv.deleteVersions(refPath(ref), [version]));
+    const backend = this.backend(ref);
+    await this.run(backend, "update", () => backend.kv.deleteVersions(refPath(ref), [version]));
     await this.deps.activity.changed(
       ref,
       "config.version_retired",
@@ -134,14 +137,15 @@ export class ConfigService extends ConfigReads {
     actor: Actor,
   ): Promise<{ deleted: true; version: number; purged: boolean }> {
     const path = refPath(ref);
-    return this.vault("delete", async () => {
-      const current = await this.current(ref);
+    const backend = this.backend(ref);
+    return this.run(backend, "delete", async () => {
+      const current = await this.current(backend, ref);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
-        await this.deps.store.observed(path, current);
+        await backend.store.observed(path, current);
         throw this.conflict(ref, options.ifMatch, current.version);
       }
-      if (options.purge) await this.deps.store.destroy(path);
-      else await this.deps.store.deleteVersion(path, current.version);
+      if (options.purge) await backend.store.destroy(path);
+      else await backend.store.deleteVersion(path, current.version);
       const isEncrypted = isOwnShape(current.data) ? current.data.is_encrypted !== false : true;
       await this.deps.activity.changed(
         ref,
@@ -161,15 +165,16 @@ export class ConfigService extends ConfigReads {
     actor: Actor,
   ): Promise<ConfigRecord> {
     const path = refPath(ref);
-    return this.vault("update", async () => {
-      const target = await this.deps.kv.read(path, input.version);
+    const backend = this.backend(ref);
+    return this.run(backend, "update", async () => {
+      const target = await backend.kv.read(path, input.version);
       if (!target) throw this.notFound(ref, input.version);
-      const current = await this.deps.kv.current(path);
+      const current = await backend.kv.current(path);
       if (!current) throw this.notFound(ref);
       if (input.expected_version !== undefined && input.expected_version !== current.version) {
         throw this.conflict(ref, input.expected_version, current.version);
       }
-      const written = await this.deps.store.write(path, target.data, current.version);
+      const written = await backend.store.write(path, target.data, current.version);
       const record = toRecord(ref, { data: target.data, ...written });
       await this.changed(record, "config.updated", actor, "rollback");
       return record;

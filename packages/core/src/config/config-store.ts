@@ -3,18 +3,27 @@ import type { Logger } from "../logger";
 import type { KvSecret, KvStore } from "../vault/kv2";
 import { isCacheable } from "./shape";
 
-/** The cache key of a KV v2 path (relative to the mount). */
-export const cacheKeyOf = (path: string) => `config:${path}`;
+/** Cache keys of Vault paths start `config:`, of Secrets Manager ones `config@aws:` (never the same entry). */
+export const CACHE_KEY_PREFIXES = { vault: "config:", aws: "config@aws:" } as const;
 
 /**
- * The one write path to KV v2 for everything that changes a path (configs, rotation, restore,
- * migration, incident rotation): after Vault accepts a change, both cache tiers move forward to its
+ * The one write path of a backend (Vault KV v2, Secrets Manager) for everything that changes a path
+ * (configs, rotation, restore, migration, incident rotation): after the backend accepts a change, both cache tiers move forward to its
  * version, the value when it may be cached, a tombstone when it is sensitive or deleted. Before the
- * write the shared entry is removed, so an unreachable DynamoDB fails the request before Vault
- * changes, and nothing stale survives if the advance afterwards fails.
+ * write the shared entry is removed, so an unreachable DynamoDB fails the request before the
+ * backend changes, and nothing stale survives if the advance afterwards fails.
  */
 export class ConfigStore {
-  constructor(private readonly deps: { kv: KvStore; cache: TwoTierCache; logger: Logger }) {}
+  readonly keyPrefix: string;
+
+  constructor(private readonly deps: { kv: KvStore; cache: TwoTierCache; logger: Logger; keyPrefix?: string }) {
+    this.keyPrefix = deps.keyPrefix ?? CACHE_KEY_PREFIXES.vault;
+  }
+
+  /** The cache key of a path (relative to the backend's root). */
+  keyOf(path: string): string {
+    return `${this.keyPrefix}${path}`;
+  }
 
   get kv(): KvStore {
     return this.deps.kv;
@@ -29,10 +38,10 @@ export class ConfigStore {
     data: Record<string, unknown>,
     cas: number,
   ): Promise<{ version: number; createdAt: string }> {
-    await this.deps.cache.drop(cacheKeyOf(path));
+    await this.deps.cache.drop(this.keyOf(path));
     const written = await this.deps.kv.write(path, data, cas);
     await this.settle(path, () =>
-      this.deps.cache.advance(cacheKeyOf(path), {
+      this.deps.cache.advance(this.keyOf(path), {
         version: written.version,
         value: isCacheable(data)
           ? JSON.stringify({ data, version: written.version, createdAt: written.createdAt })
@@ -44,24 +53,24 @@ export class ConfigStore {
 
   /** Soft-deletes exactly `version` (a newer one written meanwhile stays live). */
   async deleteVersion(path: string, version: number): Promise<void> {
-    await this.deps.cache.drop(cacheKeyOf(path));
+    await this.deps.cache.drop(this.keyOf(path));
     await this.deps.kv.deleteVersions(path, [version]);
-    await this.settle(path, () => this.deps.cache.advance(cacheKeyOf(path), { version }));
+    await this.settle(path, () => this.deps.cache.advance(this.keyOf(path), { version }));
   }
 
   /** Destroys every version and the metadata; readers refill nothing until the key is written again. */
   async destroy(path: string): Promise<void> {
-    await this.deps.cache.drop(cacheKeyOf(path));
+    await this.deps.cache.drop(this.keyOf(path));
     await this.deps.kv.destroyAll(path);
-    await this.settle(path, () => this.deps.cache.purge(cacheKeyOf(path)));
+    await this.settle(path, () => this.deps.cache.purge(this.keyOf(path)));
   }
 
   /**
-   * What a reader learned from Vault outside the cache (a 409's current version, a 404): the cache
+   * What a reader learned from the backend outside the cache (a 409's current version, a 404): the cache
    * follows it, so a stale copy that made a client's ETag wrong is not served again.
    */
   async observed(path: string, secret: KvSecret | undefined): Promise<void> {
-    const key = cacheKeyOf(path);
+    const key = this.keyOf(path);
     await this.settle(path, async () => {
       if (!secret) return this.deps.cache.drop(key);
       await this.deps.cache.advance(key, {
@@ -73,7 +82,7 @@ export class ConfigStore {
     });
   }
 
-  /** The change is done in Vault: a cache failure from here on is logged, never the request's error. */
+  /** The change is done in the backend: a cache failure from here on is logged, never the request's error. */
   private async settle(path: string, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();

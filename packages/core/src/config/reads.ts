@@ -1,6 +1,7 @@
 import type { Actor } from "../audit/audit-log";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import {
+  BackendUnavailableError,
   SecretsScopeRequiredError,
   VaultConnectionError,
   VaultSealedError,
@@ -8,9 +9,9 @@ import {
   VersionConflictError,
 } from "../errors";
 import { shortHash } from "../hash";
-import type { KvSecret, KvStore, KvVersionInfo, OperationScope } from "../vault/kv2";
+import type { KvSecret, KvVersionInfo } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
-import { type ConfigStore, cacheKeyOf } from "./config-store";
+import type { BackendRouter, ConfigBackend } from "./backends";
 import { type ConfigRecord, isCacheable, toRecord } from "./shape";
 import { type ConfigRef, refPath } from "./validation";
 
@@ -24,10 +25,8 @@ export interface ConfigVersion {
 }
 
 export interface ConfigServiceDeps {
-  /** One deadline per operation (the Vault gateway). */
-  scope: OperationScope;
-  kv: KvStore;
-  store: ConfigStore;
+  /** Which backend (Vault KV v2, Secrets Manager) serves each environment and service. */
+  backends: BackendRouter;
   cache: TwoTierCache;
   activity: ConfigActivity;
   valueMaxBytes: number;
@@ -35,14 +34,25 @@ export interface ConfigServiceDeps {
 
 /**
  * The reads of the configuration service: non-sensitive values through the two-tier cache,
- * sensitive ones from Vault every time; every value returned is an audited, counted read.
+ * sensitive ones from the backend every time; every value returned is an audited, counted read.
  */
 export class ConfigReads {
   constructor(protected readonly deps: ConfigServiceDeps) {}
 
-  /** One operation: one Vault deadline, and an unavailable Vault named per operation (503, never 404). */
-  protected vault<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.deps.scope.within(fn).catch((error: unknown) => {
+  /** The backend that serves this environment and service (CONFIG_BACKENDS). */
+  protected backend(scope: { environment: string; service_name: string }): ConfigBackend {
+    return this.deps.backends.for(scope);
+  }
+
+  /** One operation: one deadline, and an unavailable backend named per operation (503, never 404). */
+  protected run<T>(backend: ConfigBackend, operation: string, fn: () => Promise<T>): Promise<T> {
+    return backend.scope.within(fn).catch((error: unknown) => {
+      if (error instanceof BackendUnavailableError) {
+        throw new BackendUnavailableError(`Cannot ${operation} configuration: ${backend.label} is not available`, {
+          cause: error,
+          ...(error.details ? { details: error.details } : {}),
+        });
+      }
       if (error instanceof VaultSealedError) {
         throw new VaultSealedError(`Cannot ${operation} configuration: Vault is sealed`, { cause: error });
       }
@@ -68,22 +78,26 @@ export class ConfigReads {
     });
   }
 
-  /** The current version from Vault, no cache; a 404 also drops any cached copy. */
-  protected async current(ref: ConfigRef): Promise<KvSecret> {
-    const secret = await this.deps.kv.read(refPath(ref));
+  /** The current version from the backend, no cache; a 404 also drops any cached copy. */
+  protected async current(backend: ConfigBackend, ref: ConfigRef): Promise<KvSecret> {
+    const secret = await backend.kv.read(refPath(ref));
     if (!secret) {
-      await this.deps.store.observed(refPath(ref), undefined);
+      await backend.store.observed(refPath(ref), undefined);
       throw this.notFound(ref);
     }
     return secret;
   }
 
-  /** A cached or fresh read of the current version; `revalidate` reads Vault (Cache-Control: no-cache). */
-  protected async cachedRead(ref: ConfigRef, revalidate: boolean): Promise<{ secret: KvSecret; cacheHit?: boolean }> {
+  /** A cached or fresh read of the current version; `revalidate` reads the backend (Cache-Control: no-cache). */
+  protected async cachedRead(
+    backend: ConfigBackend,
+    ref: ConfigRef,
+    revalidate: boolean,
+  ): Promise<{ secret: KvSecret; cacheHit?: boolean }> {
     const result = await this.deps.cache.get(
-      cacheKeyOf(refPath(ref)),
+      backend.store.keyOf(refPath(ref)),
       async () => {
-        const secret = await this.deps.kv.read(refPath(ref));
+        const secret = await backend.kv.read(refPath(ref));
         return (
           secret && { value: JSON.stringify(secret), version: secret.version, cacheable: isCacheable(secret.data) }
         );
@@ -98,7 +112,7 @@ export class ConfigReads {
   }
 
   /**
-   * A read through the cache (or of an older version, from Vault). With an actor it is an audited
+   * A read through the cache (or of an older version, from the backend). With an actor it is an audited
    * secret access: counted per environment and service, and written to the audit trail.
    */
   async get(
@@ -109,10 +123,11 @@ export class ConfigReads {
     const started = performance.now();
     let record: ConfigRecord;
     let hit: boolean | undefined;
+    const backend = this.backend(ref);
     try {
-      const { secret, cacheHit } = await this.vault("read", async () => {
-        if (!options.version) return this.cachedRead(ref, options.revalidate === true);
-        const older = await this.deps.kv.read(refPath(ref), options.version);
+      const { secret, cacheHit } = await this.run(backend, "read", async () => {
+        if (!options.version) return this.cachedRead(backend, ref, options.revalidate === true);
+        const older = await backend.kv.read(refPath(ref), options.version);
         if (!older) throw this.notFound(ref, options.version);
         return { secret: older };
       });
@@ -143,8 +158,8 @@ export class ConfigReads {
   }
 
   /**
-   * One page of a service's configurations: one KV v2 LIST and at most `limit` reads (through the
-   * cache), whatever the size of the service. `total` is what Vault lists: keys whose current version
+   * One page of a service's configurations: one listing and at most `limit` reads (through the
+   * cache), whatever the size of the service. `total` is what the backend lists: keys whose current version
    * is soft-deleted count there but are not items. Every value returned is an audited read.
    */
   async list(
@@ -154,7 +169,10 @@ export class ConfigReads {
     visible: (path: string) => boolean = () => true,
   ): Promise<{ items: ConfigRecord[]; total: number; limit: number; offset: number; has_more: boolean }> {
     const folder = `${query.environment}/${query.service_name}`;
-    const keys = (await this.vault("list", () => this.deps.kv.list(folder))).filter((k) => visible(`${folder}/${k}`));
+    const backend = this.backend(query);
+    const keys = (await this.run(backend, "list", () => backend.kv.list(folder))).filter((k) =>
+      visible(`${folder}/${k}`),
+    );
     const page = keys.slice(query.offset, query.offset + query.limit);
     const reads: Array<{ ref: ConfigRef; outcome: Parameters<ConfigActivity["read"]>[2] }> = [];
     const items: ConfigRecord[] = [];
@@ -164,7 +182,7 @@ export class ConfigReads {
           const ref = { environment: query.environment, service_name: query.service_name, key };
           const started = performance.now();
           try {
-            const { secret, cacheHit } = await this.vault("list", () => this.cachedRead(ref, false));
+            const { secret, cacheHit } = await this.run(backend, "list", () => this.cachedRead(backend, ref, false));
             const record = toRecord(ref, secret);
             reads.push({
               ref,
@@ -202,8 +220,9 @@ export class ConfigReads {
     current_version: number;
     versions: ConfigVersion[];
   }> {
-    return this.vault("read", async () => {
-      const meta = await this.deps.kv.metadata(refPath(ref));
+    const backend = this.backend(ref);
+    return this.run(backend, "read", async () => {
+      const meta = await backend.kv.metadata(refPath(ref));
       if (!meta) throw this.notFound(ref);
       return {
         key: ref.key,
@@ -221,10 +240,12 @@ export class ConfigReads {
     });
   }
 
-  /** For the cache sweep: is the cached version still Vault's current, live one? */
+  /** For the cache sweep: is the cached version still the backend's current, live one? */
   async cachedVersionIsCurrent(key: string, version: number): Promise<"current" | "stale" | "unknown"> {
-    if (!key.startsWith("config:")) return "unknown";
-    const current = await this.deps.scope.within(() => this.deps.kv.current(key.slice("config:".length)));
+    const backend = this.deps.backends.ofCacheKey(key);
+    if (!backend) return "unknown";
+    const path = key.slice(backend.store.keyPrefix.length);
+    const current = await backend.scope.within(() => backend.kv.current(path));
     if (!current || current.deleted || current.destroyed) return "stale";
     return current.version === version ? "current" : "stale";
   }

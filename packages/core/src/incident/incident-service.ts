@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
+import { CACHE_KEY_PREFIXES } from "../config/config-store";
 import { refPath } from "../config/validation";
 import { ValidationError, VaultopsError } from "../errors";
 import type { Logger } from "../logger";
@@ -90,10 +91,12 @@ export class IncidentService {
     const actor: Actor = { name: `incident:${data.alarmName}`.slice(0, 200) };
     if (data.state.value === "ALARM") {
       if (policy.includes("clear-cache")) {
-        const prefix = scope.environment
-          ? `config:${scope.environment}/${scope.service_name ? `${scope.service_name}/${scope.key ?? ""}` : ""}`
-          : "config:";
-        incident.cache_entries_cleared = await this.deps.cache.invalidatePrefix(prefix);
+        const below = scope.environment
+          ? `${scope.environment}/${scope.service_name ? `${scope.service_name}/${scope.key ?? ""}` : ""}`
+          : "";
+        // The scope's entries of every backend (Vault's and Secrets Manager's).
+        for (const keyPrefix of Object.values(CACHE_KEY_PREFIXES))
+          incident.cache_entries_cleared += await this.deps.cache.invalidatePrefix(`${keyPrefix}${below}`);
         incident.actions.push("clear-cache");
       }
       if (policy.includes("rotate")) {

@@ -145,9 +145,11 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.vaultCallsPending++;
   }
 
-  cacheAccess(hit: boolean, tier: CacheTier): void {
+  /** Totals for every backend; a backend other than Vault also under its own name (Vault's = total - others). */
+  cacheAccess(hit: boolean, tier: CacheTier, backend?: string): void {
     this.bump(hit ? "cache|hit" : "cache|miss", 1);
     this.bump(`cache|${hit ? "hit" : "miss"}_${tier}`, 1);
+    if (backend && backend !== "vault") this.bump(`cache|${hit ? "hit" : "miss"}@${backend}`, 1);
     this.pending.lastCacheAccessAt = this.clock.now();
   }
 
@@ -167,8 +169,9 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   }
 
   /** A read that never uses the cache by design (a sensitive value): kept out of the hit rate. */
-  cacheBypass(): void {
+  cacheBypass(backend?: string): void {
     this.bump("cache|bypass", 1);
+    if (backend && backend !== "vault") this.bump(`cache|bypass@${backend}`, 1);
   }
 
   /** What this container counted but has not flushed yet. */

@@ -2,7 +2,8 @@ import type { Actor, AuditLog } from "../audit/audit-log";
 import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, isoOrEmpty, systemClock } from "../clock";
-import { VaultopsError } from "../errors";
+import type { RoutingRule } from "../config/routing";
+import { BackendPermissionError, VaultopsError } from "../errors";
 import type { Logger } from "../logger";
 import type { TokenInfo, VaultGateway } from "../vault/gateway";
 import type { VaultHealth } from "../vault/health";
@@ -39,6 +40,22 @@ export interface MonitorDeps {
   metricsSink: MetricsSink;
   logger: Logger;
   clock?: Clock;
+  /** The configuration backends besides Vault (Secrets Manager, when routed) and the routing. */
+  backends?: {
+    routing: RoutingRule[];
+    others: Array<{ name: string; label: string; check(): Promise<void> }>;
+    /** Which backend a cache key belongs to. */
+    ofCacheKey(key: string): string;
+  };
+}
+
+/** One backend's last health check. */
+export interface BackendHealth {
+  backend: string;
+  status: "healthy" | "unavailable" | "denied";
+  latency_ms: number;
+  checked_at: string;
+  error?: string;
 }
 
 const FEATURES = [
@@ -57,6 +74,7 @@ export class MonitorService {
   private memoHealth: { value: VaultHealth; at: number } | undefined;
   private memoToken: { value: TokenInfo; at: number } | undefined;
   private lastRecorded: { status: string; at: number } | undefined;
+  private memoBackends: { at: number; value: Promise<BackendHealth[]> } | undefined;
   private readonly clock: Clock;
 
   constructor(
@@ -246,18 +264,77 @@ export class MonitorService {
     };
   }
 
+  /**
+   * The backends besides Vault: one cheap call each (Secrets Manager: ListSecrets, one result),
+   * memoised per container like Vault's health. Never throws: an unreachable backend is a state.
+   */
+  async otherBackendHealth(force = false): Promise<BackendHealth[]> {
+    const others = this.deps.backends?.others ?? [];
+    if (others.length === 0) return [];
+    const now = this.clock.now();
+    if (!force && this.memoBackends && now - this.memoBackends.at < this.options.healthMemoMs)
+      return this.memoBackends.value;
+    const value = Promise.all(
+      others.map(async (b): Promise<BackendHealth> => {
+        const started = this.clock.now();
+        const checkedAt = new Date(started).toISOString();
+        try {
+          await b.check();
+          return { backend: b.name, status: "healthy", latency_ms: this.clock.now() - started, checked_at: checkedAt };
+        } catch (error) {
+          const denied = error instanceof BackendPermissionError;
+          return {
+            backend: b.name,
+            status: denied ? "denied" : "unavailable",
+            latency_ms: this.clock.now() - started,
+            checked_at: checkedAt,
+            error: denied ? `${b.label} refused the plane's credentials` : `${b.label} is not available`,
+          };
+        }
+      }),
+    );
+    this.memoBackends = { at: now, value };
+    return value;
+  }
+
+  /** Every backend, Vault first, as the status routes show them. */
+  private async backendStates(vault: VaultHealth, force = false) {
+    const others = await this.otherBackendHealth(force);
+    return [
+      {
+        backend: "vault",
+        status: vault.status,
+        latency_ms: vault.durationMs,
+        checked_at: new Date(vault.checkedAt).toISOString(),
+        ...(vault.error ? { error: vault.error } : {}),
+      },
+      ...others,
+    ];
+  }
+
+  /** The routing as the status routes show it: every rule, then the default. */
+  private routing(): RoutingRule[] {
+    const rules = (this.deps.backends?.routing ?? []).map(({ pattern, backend }) => ({ pattern, backend }));
+    return rules.some((r) => r.pattern === "*") ? rules : [...rules, { pattern: "*", backend: "vault" }];
+  }
+
   async prometheus(): Promise<string> {
     const health = await this.checkHealth();
-    const [totals, token, entries, telemetry] = await Promise.all([
+    const [totals, token, entries, telemetry, others] = await Promise.all([
       this.sharedTotals(),
       this.tokenInfo(),
       this.deps.cache.sharedEntries(),
       this.deps.telemetry?.get().catch(() => undefined),
+      this.otherBackendHealth(),
     ]);
+    const sizeOf = (backend: string) =>
+      entries.filter((e) => (this.deps.backends?.ofCacheKey(e.key) ?? "vault") === backend).length;
     return prometheusText({
       totals,
-      backendUp: health.status === "healthy",
-      cacheSize: entries.length,
+      backends: [
+        { backend: "vault", up: health.status === "healthy", cacheSize: sizeOf("vault") },
+        ...others.map((b) => ({ backend: b.backend, up: b.status === "healthy", cacheSize: sizeOf(b.backend) })),
+      ],
       tokenTtlSeconds: token?.ttlSeconds,
       healthCheckDurationMs: health.durationMs,
       ...(telemetry?.available ? { telemetry, now: this.clock.now() } : {}),
@@ -266,12 +343,13 @@ export class MonitorService {
 
   async status(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const health = await this.checkHealth();
-    const [totals, cache, lastHealthJob, lastSweepJob, telemetry] = await Promise.all([
+    const [totals, cache, lastHealthJob, lastSweepJob, telemetry, backends] = await Promise.all([
       this.sharedTotals(),
       this.cacheStats(),
       this.deps.jobRuns.last("health-check"),
       this.deps.jobRuns.last("cache-sweep"),
       this.deps.telemetry?.get().catch(() => undefined),
+      this.backendStates(health),
     ]);
     const requests = requestFigures(totals);
     const age = (at: number | undefined) => (at === undefined ? null : Math.floor((this.clock.now() - at) / 1000));
@@ -302,6 +380,7 @@ export class MonitorService {
         read_at: null,
         reason: "not read yet: the health job reads it every minute",
       },
+      config_backends: { routing: this.routing(), backends },
       ...extra,
     };
   }
@@ -342,6 +421,8 @@ export class MonitorService {
         sensitive_values_cached: false,
       },
       backend,
+      routing: this.routing(),
+      backends: await this.backendStates(health),
     };
   }
 
@@ -409,8 +490,23 @@ export class MonitorService {
         .save(telemetry)
         .catch((error: unknown) => this.deps.logger.warn("telemetry not saved", { error }));
     }
+    const others = await this.otherBackendHealth(true);
+    // BackendUp per backend (dimension Backend); the alarms name the backend that is down.
     const metrics: MetricDatum[] = [
-      { name: "BackendUp", value: health.status === "healthy" ? 1 : 0, unit: "Count" },
+      {
+        name: "BackendUp",
+        value: health.status === "healthy" ? 1 : 0,
+        unit: "Count",
+        dimensions: { Backend: "vault" },
+      },
+      ...others.map(
+        (b): MetricDatum => ({
+          name: "BackendUp",
+          value: b.status === "healthy" ? 1 : 0,
+          unit: "Count",
+          dimensions: { Backend: b.backend },
+        }),
+      ),
       { name: "HealthCheckDuration", value: health.durationMs, unit: "Milliseconds" },
     ];
     if (token) metrics.push({ name: "TokenTTL", value: token.ttlSeconds, unit: "Seconds" });
@@ -421,13 +517,14 @@ export class MonitorService {
     }
     const summary = {
       status: health.status,
+      ...(others.length ? { backends: Object.fromEntries(others.map((b) => [b.backend, b.status])) } : {}),
       ...(telemetry ? { telemetry: telemetry.available ? "read" : telemetry.reason } : {}),
       token_ttl_seconds: token?.ttlSeconds ?? null,
       token_renewed: renewed,
       ...(renewError ? { renew_error: renewError } : {}),
       ...(warning ? { warning } : {}),
     };
-    return { ok: health.status === "healthy" && !renewError, summary };
+    return { ok: health.status === "healthy" && !renewError && others.every((b) => b.status === "healthy"), summary };
   }
 
   async runCacheSweepJob(): Promise<{ ok: boolean; summary: Record<string, unknown> }> {

@@ -11,7 +11,7 @@ export interface RequestFigures {
   successRate: string;
 }
 
-/** Totals over every Vault operation in the shared counters. */
+/** Totals over every backend operation (Vault's, and Secrets Manager's `sm_` ones) in the shared counters. */
 export function requestFigures(totals: CounterTotals): RequestFigures {
   let successful = 0;
   let failed = 0;
@@ -33,15 +33,28 @@ export function requestFigures(totals: CounterTotals): RequestFigures {
 }
 
 /** Hits and misses of cacheable reads; sensitive reads, which never use the cache, are counted apart. */
-export function cacheFigures(totals: CounterTotals): {
+export function cacheFigures(
+  totals: CounterTotals,
+  /** One backend's figures; every backend's when undefined. */
+  backend?: string,
+): {
   hits: number;
   misses: number;
   bypassed: number;
   hitRate: string;
 } {
-  const hits = totals.values.get("cache|hit") ?? 0;
-  const misses = totals.values.get("cache|miss") ?? 0;
-  const bypassed = totals.values.get("cache|bypass") ?? 0;
+  // Other backends count under their own name too; Vault's share is the total less theirs.
+  const of = (name: string) => {
+    const total = totals.values.get(`cache|${name}`) ?? 0;
+    if (backend === undefined) return total;
+    if (backend !== "vault") return totals.values.get(`cache|${name}@${backend}`) ?? 0;
+    let others = 0;
+    for (const [key, value] of totals.values) if (key.startsWith(`cache|${name}@`)) others += value;
+    return total - others;
+  };
+  const hits = of("hit");
+  const misses = of("miss");
+  const bypassed = of("bypass");
   const all = hits + misses;
   return { hits, misses, bypassed, hitRate: all === 0 ? "0.00%" : `${((hits / all) * 100).toFixed(2)}%` };
 }
@@ -57,19 +70,28 @@ const labels = (l: Record<string, string>) =>
 /** Prometheus text exposition (version 0.0.4) of the same figures; families named after the monitoring guide's key-storage metrics. */
 export function prometheusText(input: {
   totals: CounterTotals;
-  backendUp: boolean;
-  cacheSize: number;
+  /** Each configuration backend and whether its last health check was healthy. */
+  backends: Array<{ backend: string; up: boolean; cacheSize: number }>;
   tokenTtlSeconds?: number | undefined;
   healthCheckDurationMs?: number | undefined;
   telemetry?: VaultTelemetry | undefined;
   now?: number;
 }): string {
-  const backend = "vault";
-  const ops = new Map<string, { ok: number; fail: number; ms: number; buckets: number[] }>();
+  type Op = { operation: string; backend: string; ok: number; fail: number; ms: number; buckets: number[] };
+  const ops = new Map<string, Op>();
   const op = (name: string) => {
     let entry = ops.get(name);
     if (!entry) {
-      entry = { ok: 0, fail: 0, ms: 0, buckets: new Array(DURATION_BUCKETS.length + 1).fill(0) };
+      // Secrets Manager calls are recorded as `sm_<operation>`; every other operation is Vault's.
+      const aws = name.startsWith("sm_");
+      entry = {
+        operation: aws ? name.slice(3) : name,
+        backend: aws ? "aws" : "vault",
+        ok: 0,
+        fail: 0,
+        ms: 0,
+        buckets: new Array(DURATION_BUCKETS.length + 1).fill(0),
+      };
       ops.set(name, entry);
     }
     return entry;
@@ -86,15 +108,22 @@ export function prometheusText(input: {
     }
   }
   const lines: string[] = [];
-  lines.push("# HELP vaultops_key_operations_total Vault operations by operation and outcome.");
+  const sorted = [...ops.values()].sort((a, b) =>
+    `${a.backend}|${a.operation}`.localeCompare(`${b.backend}|${b.operation}`),
+  );
+  lines.push(
+    "# HELP vaultops_key_operations_total Backend operations (Vault, Secrets Manager) by operation and outcome.",
+  );
   lines.push("# TYPE vaultops_key_operations_total counter");
-  for (const [name, o] of [...ops].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const o of sorted) {
+    const { operation: name, backend } = o;
     lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "success" })} ${o.ok}`);
     lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "failure" })} ${o.fail}`);
   }
-  lines.push("# HELP vaultops_key_operation_duration_seconds Duration of Vault operations.");
+  lines.push("# HELP vaultops_key_operation_duration_seconds Duration of backend operations.");
   lines.push("# TYPE vaultops_key_operation_duration_seconds histogram");
-  for (const [name, o] of [...ops].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const o of sorted) {
+    const { operation: name, backend } = o;
     let cumulative = 0;
     DURATION_BUCKETS.forEach((le, i) => {
       cumulative += o.buckets[i] ?? 0;
@@ -109,19 +138,22 @@ export function prometheusText(input: {
     lines.push(`vaultops_key_operation_duration_seconds_sum${labels({ operation: name, backend })} ${o.ms / 1000}`);
     lines.push(`vaultops_key_operation_duration_seconds_count${labels({ operation: name, backend })} ${cumulative}`);
   }
-  const cache = cacheFigures(input.totals);
+  const perBackend = input.backends.map((b) => ({ ...b, cache: cacheFigures(input.totals, b.backend) }));
   lines.push("# HELP vaultops_key_cache_hits_total Cache lookups answered from a cache tier.");
   lines.push("# TYPE vaultops_key_cache_hits_total counter");
-  lines.push(`vaultops_key_cache_hits_total${labels({ backend })} ${cache.hits}`);
-  lines.push("# HELP vaultops_key_cache_misses_total Cache lookups that went to Vault.");
+  for (const b of perBackend)
+    lines.push(`vaultops_key_cache_hits_total${labels({ backend: b.backend })} ${b.cache.hits}`);
+  lines.push("# HELP vaultops_key_cache_misses_total Cache lookups that went to the backend.");
   lines.push("# TYPE vaultops_key_cache_misses_total counter");
-  lines.push(`vaultops_key_cache_misses_total${labels({ backend })} ${cache.misses}`);
+  for (const b of perBackend)
+    lines.push(`vaultops_key_cache_misses_total${labels({ backend: b.backend })} ${b.cache.misses}`);
   lines.push("# HELP vaultops_key_uncached_reads_total Reads of sensitive values, which never use the cache.");
   lines.push("# TYPE vaultops_key_uncached_reads_total counter");
-  lines.push(`vaultops_key_uncached_reads_total${labels({ backend })} ${cache.bypassed}`);
+  for (const b of perBackend)
+    lines.push(`vaultops_key_uncached_reads_total${labels({ backend: b.backend })} ${b.cache.bypassed}`);
   lines.push("# HELP vaultops_key_cache_size Entries in the shared cache.");
   lines.push("# TYPE vaultops_key_cache_size gauge");
-  lines.push(`vaultops_key_cache_size${labels({ backend })} ${input.cacheSize}`);
+  for (const b of perBackend) lines.push(`vaultops_key_cache_size${labels({ backend: b.backend })} ${b.cacheSize}`);
   lines.push(
     "# HELP vaultops_authentication_failures_total Refused authentication: API requests with a missing, wrong or expired token (source api), Vault refusing the plane's login (source vault).",
   );
@@ -144,9 +176,10 @@ export function prometheusText(input: {
   lines.push("# HELP vaultops_api_denied_total API requests refused for their scope or path.");
   lines.push("# TYPE vaultops_api_denied_total counter");
   lines.push(`vaultops_api_denied_total ${input.totals.values.get("api|denied") ?? 0}`);
-  lines.push("# HELP vaultops_key_backend_up Whether Vault answered its last health check as healthy.");
+  lines.push("# HELP vaultops_key_backend_up Whether the backend answered its last health check as healthy.");
   lines.push("# TYPE vaultops_key_backend_up gauge");
-  lines.push(`vaultops_key_backend_up${labels({ backend })} ${input.backendUp ? 1 : 0}`);
+  for (const b of input.backends)
+    lines.push(`vaultops_key_backend_up${labels({ backend: b.backend })} ${b.up ? 1 : 0}`);
   if (input.telemetry) {
     // Vault's own figures (sys/metrics), as the health job last read them: gauges of Vault's interval.
     const t = input.telemetry;

@@ -2,12 +2,15 @@ import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Actor } from "../audit/audit-log";
 import type { Clock } from "../clock";
+import type { ConfigBackend } from "../config/backends";
 import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../errors";
 import { stableJson } from "../vault/kv2";
 import type { Progress, SnapshotDeps, SnapshotService, SnapshotVersion } from "./snapshot-service";
 
 export interface RestorePlanItem {
   path: string;
+  /** `aws` for a Secrets Manager configuration; absent for Vault. */
+  backend?: "aws";
   action: "create" | "change" | "unchanged";
   current_version: number | null;
 }
@@ -65,11 +68,14 @@ export class SnapshotRestorer {
     private readonly clock: Clock,
   ) {}
 
-  private async currentData(path: string): Promise<{ version: number; data: Record<string, unknown> | null } | null> {
-    const current = await this.deps.kv.current(path);
+  private async currentData(
+    backend: ConfigBackend,
+    path: string,
+  ): Promise<{ version: number; data: Record<string, unknown> | null } | null> {
+    const current = await backend.kv.current(path);
     if (!current) return null;
     if (current.deleted || current.destroyed) return { version: current.version, data: null };
-    const read = await this.deps.kv.read(path, current.version);
+    const read = await backend.kv.read(path, current.version);
     return { version: current.version, data: read?.data ?? null };
   }
 
@@ -127,9 +133,22 @@ export class SnapshotRestorer {
     let done = 0;
     const items = await pool(payload.entries, 8, async (entry) => {
       const latest = entry.versions[entry.versions.length - 1] as SnapshotVersion;
-      const planned = plan?.items[entry.path];
+      const planKey = entry.backend ? `${entry.backend}:${entry.path}` : entry.path;
+      const planned = plan?.items[planKey];
+      const backend = this.snapshots.backendOf(entry);
+      if (!backend) {
+        // A Secrets Manager entry while CONFIG_BACKENDS routes nothing there: reported, never written elsewhere.
+        return {
+          path: entry.path,
+          ...(entry.backend ? { backend: entry.backend } : {}),
+          action: "create" as const,
+          current_version: null,
+          outcome: "failed" as const,
+          error: `the ${entry.backend} backend is not set up here (CONFIG_BACKENDS)`,
+        };
+      }
       const current =
-        planned && !options.force ? undefined : await this.deps.gateway.within(() => this.currentData(entry.path));
+        planned && !options.force ? undefined : await backend.scope.within(() => this.currentData(backend, entry.path));
       const action: RestorePlanItem["action"] =
         planned?.action ??
         (!current || current.data === null
@@ -139,14 +158,19 @@ export class SnapshotRestorer {
             : "change");
       // With a plan, against the version it showed; forced (or without a plan), against what is there now.
       const against = planned && !options.force ? planned.version : (current?.version ?? null);
-      const item: RestoreReport["items"][number] = { path: entry.path, action, current_version: against };
+      const item: RestoreReport["items"][number] = {
+        path: entry.path,
+        ...(entry.backend ? { backend: entry.backend } : {}),
+        action,
+        current_version: against,
+      };
       if (!options.dryRun && action !== "unchanged") {
         try {
           // Into a path that did not exist, every captured version is replayed in order; else only the latest.
           const writes = action === "create" && against === null ? entry.versions : [latest];
           let cas = against ?? 0;
           for (const v of writes) {
-            cas = (await this.deps.gateway.within(() => this.deps.store.write(entry.path, v.data, cas))).version;
+            cas = (await backend.scope.within(() => backend.store.write(entry.path, v.data, cas))).version;
           }
           item.outcome = action === "create" ? "created" : "changed";
         } catch (error) {
@@ -183,7 +207,12 @@ export class SnapshotRestorer {
     if (options.dryRun) {
       const saved = await this.savePlan({
         snapshot_id: id,
-        items: Object.fromEntries(items.map((i) => [i.path, { action: i.action, version: i.current_version }])),
+        items: Object.fromEntries(
+          items.map((i) => [
+            i.backend ? `${i.backend}:${i.path}` : i.path,
+            { action: i.action, version: i.current_version },
+          ]),
+        ),
       });
       report.plan_id = saved.id;
       report.plan_expires_at = saved.expiresAt;

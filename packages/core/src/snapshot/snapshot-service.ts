@@ -2,12 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { type Clock, systemClock } from "../clock";
-import type { ConfigStore } from "../config/config-store";
+import type { ConfigBackend } from "../config/backends";
 import { NotFoundError, SnapshotIntegrityError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
-import type { VaultGateway } from "../vault/gateway";
-import type { KvStore } from "../vault/kv2";
 import { type KeyProvider, open, seal } from "./envelope";
 import { pool, type RestoreReport, SnapshotRestorer } from "./restore";
 import type { SnapshotRecords } from "./snapshot-records";
@@ -44,6 +42,8 @@ export interface SnapshotVersion {
 }
 export interface SnapshotEntry {
   path: string;
+  /** Where the path lives when it is not Vault (`aws`: Secrets Manager); absent for Vault. */
+  backend?: "aws";
   current_version: number;
   custom_metadata: Record<string, string> | null;
   versions: SnapshotVersion[];
@@ -61,10 +61,11 @@ export type Progress = (done: number, total: number, phase: string) => void;
 export type { RestorePlanItem, RestoreReport } from "./restore";
 
 export interface SnapshotDeps {
-  gateway: VaultGateway;
-  kv: KvStore;
-  /** The one write path: restored paths move the cache forward like any other change. */
-  store: ConfigStore;
+  /**
+   * The backends a snapshot covers, Vault first: each one's tree is exported, and each restored path
+   * goes through its backend's one write path, moving the cache forward like any other change.
+   */
+  backends: ConfigBackend[];
   records: SnapshotRecords;
   storage: SnapshotStorage;
   keys: KeyProvider;
@@ -76,8 +77,9 @@ export interface SnapshotDeps {
 }
 
 /**
- * Backup and recovery: a logical, encrypted export of the KV v2 tree with a manifest;
- * list, verify, restore (dry run first, then check-and-set writes), delete and retention cleanup.
+ * Backup and recovery: a logical, encrypted export of the KV v2 tree (and of the Secrets Manager
+ * configurations when a scope is routed there) with a manifest; list, verify, restore (dry run
+ * first, then check-and-set writes), delete and retention cleanup.
  */
 export class SnapshotService {
   private readonly clock: Clock;
@@ -85,11 +87,16 @@ export class SnapshotService {
   constructor(private readonly deps: SnapshotDeps) {
     this.clock = deps.clock ?? systemClock;
   }
-  /** Every secret path under `prefix`, depth first, sorted. */
-  async listPaths(prefix = ""): Promise<string[]> {
+  /** The backend of a snapshot entry; Vault's for entries without one. */
+  backendOf(entry: { backend?: string | undefined }): ConfigBackend | undefined {
+    return this.deps.backends.find((b) => b.name === (entry.backend ?? "vault"));
+  }
+
+  /** Every secret path under `prefix` in one backend (Vault by default), depth first, sorted. */
+  async listPaths(prefix = "", backend = this.deps.backends[0] as ConfigBackend): Promise<string[]> {
     const out: string[] = [];
     const walk = async (folder: string) => {
-      for (const key of (await this.deps.kv.listEntries(folder)).sort()) {
+      for (const key of (await backend.kv.listEntries(folder)).sort()) {
         if (key.endsWith("/")) await walk(`${folder}${key}`);
         else out.push(`${folder}${key}`);
       }
@@ -98,18 +105,28 @@ export class SnapshotService {
     return out;
   }
 
-  private async exportEntry(path: string, type: SnapshotType): Promise<SnapshotEntry | undefined> {
-    const meta = await this.deps.kv.metadata(path);
+  private async exportEntry(
+    backend: ConfigBackend,
+    path: string,
+    type: SnapshotType,
+  ): Promise<SnapshotEntry | undefined> {
+    const meta = await backend.kv.metadata(path);
     if (!meta) return undefined;
     // Live versions: a deletion time in the future (delete_version_after) is still live.
     const live = meta.versions.filter((v) => !v.deleted && !v.destroyed).sort((a, b) => a.version - b.version);
     const wanted = type === "full_versions" ? live : live.filter((v) => v.version === meta.currentVersion);
     const versions: SnapshotVersion[] = [];
     for (const v of wanted) {
-      const read = await this.deps.kv.read(path, v.version);
+      const read = await backend.kv.read(path, v.version);
       if (read) versions.push({ version: v.version, created_time: v.created_at, data: read.data });
     }
-    return { path, current_version: meta.currentVersion, custom_metadata: meta.customMetadata, versions };
+    return {
+      path,
+      ...(backend.name === "vault" ? {} : { backend: backend.name }),
+      current_version: meta.currentVersion,
+      custom_metadata: meta.customMetadata,
+      versions,
+    };
   }
 
   async create(
@@ -175,11 +192,13 @@ export class SnapshotService {
 
   /** Exports, encrypts and stores the tree; the figures of the manifest. */
   private async export(id: string, type: SnapshotType, prefix: string, createdAt: string, progress?: Progress) {
-    const paths = await this.listPaths(prefix);
+    const paths: Array<{ backend: ConfigBackend; path: string }> = [];
+    for (const backend of this.deps.backends)
+      for (const path of await this.listPaths(prefix, backend)) paths.push({ backend, path });
     let done = 0;
     const entries = (
       await pool(paths, 8, async (p) => {
-        const entry = await this.exportEntry(p, type);
+        const entry = await this.exportEntry(p.backend, p.path, type);
         done++;
         if (done % 100 === 0 || done === paths.length) progress?.(done, paths.length, "export");
         return entry;
@@ -248,6 +267,7 @@ export class SnapshotService {
     const bad = (payload.entries ?? []).findIndex(
       (e) =>
         typeof e.path !== "string" ||
+        (e.backend !== undefined && e.backend !== "aws") ||
         !Array.isArray(e.versions) ||
         e.versions.some((v) => typeof v.version !== "number" || typeof v.data !== "object" || v.data === null),
     );

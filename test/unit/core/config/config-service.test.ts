@@ -1,4 +1,5 @@
 import {
+  BackendRouter,
   ConfigActivity,
   ConfigService,
   ConfigStore,
@@ -21,10 +22,15 @@ function setup() {
   const logger = createLogger({}, "error", () => {});
   const audit = new MemoryAuditLog();
   const events = new MemoryEvents();
+  const store = new ConfigStore({ kv, cache, logger });
+  const backends = new BackendRouter(
+    [],
+    new Map([
+      ["vault", { name: "vault", label: "Vault", kv, store, scope: { within: (fn) => fn() }, check: async () => {} }],
+    ]),
+  );
   const config = new ConfigService({
-    scope: { within: (fn) => fn() },
-    kv,
-    store: new ConfigStore({ kv, cache, logger }),
+    backends,
     cache,
     activity: new ConfigActivity({ audit, events, logger }),
     valueMaxBytes: 32_768,

@@ -1,0 +1,368 @@
+import { createHash } from "node:crypto";
+import type { Clock } from "../clock";
+import { systemClock } from "../clock";
+import { BackendPermissionError, BackendUnavailableError, VersionConflictError } from "../errors";
+import type { OperationRecorder } from "../vault/gateway";
+import type { KvMetadata, KvSecret, KvStore, KvVersionInfo } from "../vault/kv2";
+import type { AwsClients } from "./clients";
+
+/**
+ * Configurations in AWS Secrets Manager behind the same KvStore port as Vault KV v2. A path
+ * `prod/payments/db` is the secret `{prefix}/prod/payments/db`, holding the same JSON as on Vault
+ * (`{"value", "is_encrypted", "created_at"}`), so either side's own clients read it.
+ *
+ * Versions: every version vaultops writes has the version id `vaultops-v<10 digits>-<path hash>`
+ * (PutSecretValue's ClientRequestToken), so its number is in its id. Check-and-set is the token:
+ * two writers of version N+1 send the same token, and Secrets Manager refuses the second one's
+ * different content (ResourceExistsException: 409); a retry of a lost answer with the same content
+ * is the same write. Versions written by other clients (random ids) are numbered after ours, by
+ * creation time. A delete schedules the secret's deletion (`recoveryWindowDays`); a create restores
+ * it first; purge deletes it without recovery.
+ */
+export class SecretsManagerKv implements KvStore {
+  readonly mount: string;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly deps: {
+      clients: AwsClients;
+      prefix: string;
+      recoveryWindowDays: number;
+      recorder?: OperationRecorder;
+      clock?: Clock;
+    },
+  ) {
+    this.mount = deps.prefix;
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  private name(path: string): string {
+    return `${this.deps.prefix}/${path}`;
+  }
+
+  /** The version id (and idempotency token) of version `n` of a path. */
+  static token(path: string, n: number): string {
+    return `vaultops-v${String(n).padStart(10, "0")}-${createHash("sha256").update(path).digest("hex").slice(0, 16)}`;
+  }
+
+  private static numberOf(versionId: string | undefined): number | undefined {
+    const match = /^vaultops-v(\d{10})-[0-9a-f]{16}$/.exec(versionId ?? "");
+    return match ? Number(match[1]) : undefined;
+  }
+
+  /** Every SDK call: timed and recorded (as `sm_<operation>`), errors mapped onto the plane's. */
+  private async call<T>(
+    operation: string,
+    fn: (client: import("@aws-sdk/client-secrets-manager").SecretsManagerClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.deps.clients.secretsManager();
+    const started = this.clock.now();
+    try {
+      const out = await fn(client);
+      this.deps.recorder?.record(`sm_${operation}`, true, this.clock.now() - started);
+      return out;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? "Error";
+      // Answers (missing, deleted, conflicting) are outcomes, not failures of the backend.
+      const answer = ["ResourceNotFoundException", "ResourceExistsException", "InvalidRequestException"].includes(name);
+      this.deps.recorder?.record(`sm_${operation}`, answer, this.clock.now() - started, answer ? undefined : `${name}`);
+      if (name === "AccessDeniedException" || name === "AccessDenied")
+        throw new BackendPermissionError("Permission denied by Secrets Manager", { details: operation });
+      if (
+        answer ||
+        name === "ValidationException" ||
+        name === "InvalidParameterException" ||
+        name === "LimitExceededException"
+      )
+        throw error;
+      throw new BackendUnavailableError("Secrets Manager is not available", {
+        cause: error,
+        details: `${operation}: ${name}`,
+      });
+    }
+  }
+
+  private static missing(error: unknown): boolean {
+    const name = (error as { name?: string }).name;
+    // A secret scheduled for deletion answers InvalidRequestException to reads: AWS says "marked for
+    // deletion", moto "marked as deleted".
+    return (
+      name === "ResourceNotFoundException" ||
+      (name === "InvalidRequestException" && /delet/i.test((error as Error).message ?? ""))
+    );
+  }
+
+  /** The secret's string as data: our JSON object as it is; anything else as another client's shape. */
+  private static data(out: { SecretString?: string; SecretBinary?: Uint8Array }): Record<string, unknown> {
+    if (out.SecretString !== undefined) {
+      try {
+        const parsed = JSON.parse(out.SecretString) as unknown;
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        // a plain string: another client's shape
+      }
+      return { secret_string: out.SecretString };
+    }
+    return { secret_binary_base64: Buffer.from(out.SecretBinary ?? new Uint8Array()).toString("base64") };
+  }
+
+  /** Every version with its number: ours from their ids, others' after ours by creation time. */
+  private async versionList(path: string) {
+    const { ListSecretVersionIdsCommand } = await import("@aws-sdk/client-secrets-manager");
+    const versions: Array<{ id: string; created: Date; stages: string[] }> = [];
+    let next: string | undefined;
+    do {
+      const out = await this.call("list_versions", (c) =>
+        c.send(
+          new ListSecretVersionIdsCommand({ SecretId: this.name(path), IncludeDeprecated: true, NextToken: next }),
+        ),
+      );
+      for (const v of out.Versions ?? [])
+        if (v.VersionId)
+          versions.push({ id: v.VersionId, created: v.CreatedDate ?? new Date(0), stages: v.VersionStages ?? [] });
+      next = out.NextToken;
+    } while (next);
+    versions.sort((a, b) => a.created.getTime() - b.created.getTime());
+    let n = 0;
+    return versions.map((v) => {
+      n = SecretsManagerKv.numberOf(v.id) ?? n + 1;
+      return { ...v, number: n };
+    });
+  }
+
+  async read(path: string, version?: number): Promise<KvSecret | undefined> {
+    const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const get = (versionId?: string) =>
+      this.call("get_secret_value", (c) =>
+        c.send(
+          new GetSecretValueCommand({ SecretId: this.name(path), ...(versionId ? { VersionId: versionId } : {}) }),
+        ),
+      );
+    try {
+      const out = await get(version ? SecretsManagerKv.token(path, version) : undefined);
+      let number = version ?? SecretsManagerKv.numberOf(out.VersionId);
+      if (number === undefined) number = (await this.versionList(path)).find((v) => v.id === out.VersionId)?.number;
+      return {
+        data: SecretsManagerKv.data(out),
+        version: number ?? 1,
+        createdAt: (out.CreatedDate ?? new Date(this.clock.now())).toISOString(),
+      };
+    } catch (error) {
+      if (!SecretsManagerKv.missing(error)) throw error;
+      if (!version) return undefined;
+      // Version N of another client's numbering: find its id.
+      const listed = await this.versionList(path).catch(() => []);
+      const id = listed.find((v) => v.number === version)?.id;
+      if (!id) return undefined;
+      try {
+        const out = await get(id);
+        return { data: SecretsManagerKv.data(out), version, createdAt: (out.CreatedDate ?? new Date(0)).toISOString() };
+      } catch (again) {
+        if (SecretsManagerKv.missing(again)) return undefined;
+        throw again;
+      }
+    }
+  }
+
+  async metadata(path: string): Promise<KvMetadata | undefined> {
+    const { DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    let described: {
+      CreatedDate?: Date;
+      LastChangedDate?: Date;
+      DeletedDate?: Date;
+      Tags?: Array<{ Key?: string; Value?: string }>;
+    };
+    try {
+      described = await this.call("describe_secret", (c) =>
+        c.send(new DescribeSecretCommand({ SecretId: this.name(path) })),
+      );
+    } catch (error) {
+      if (SecretsManagerKv.missing(error)) return undefined;
+      throw error;
+    }
+    const deleted = described.DeletedDate !== undefined;
+    const listed = await this.versionList(path);
+    const current = listed.find((v) => v.stages.includes("AWSCURRENT")) ?? listed[listed.length - 1];
+    const versions: KvVersionInfo[] = listed
+      .map((v) => ({
+        version: v.number,
+        created_at: v.created.toISOString(),
+        deletion_time: deleted ? (described.DeletedDate as Date).toISOString() : null,
+        // A scheduled deletion applies to the secret; a version without labels is deprecated, not deleted.
+        deleted,
+        destroyed: false,
+      }))
+      .sort((a, b) => b.version - a.version);
+    return {
+      currentVersion: current?.number ?? 0,
+      createdAt: (described.CreatedDate ?? new Date(0)).toISOString(),
+      updatedAt: (described.LastChangedDate ?? described.CreatedDate ?? new Date(0)).toISOString(),
+      versions,
+      customMetadata: null,
+    };
+  }
+
+  async current(path: string): Promise<KvVersionInfo | undefined> {
+    const meta = await this.metadata(path);
+    if (!meta) return undefined;
+    return meta.versions.find((v) => v.version === meta.currentVersion) ?? meta.versions[0];
+  }
+
+  async write(
+    path: string,
+    data: Record<string, unknown>,
+    cas: number,
+  ): Promise<{ version: number; createdAt: string }> {
+    const sm = await import("@aws-sdk/client-secrets-manager");
+    const token = SecretsManagerKv.token(path, cas + 1);
+    const SecretString = JSON.stringify(data);
+    try {
+      if (cas === 0) {
+        await this.call("create_secret", (c) =>
+          c.send(
+            new sm.CreateSecretCommand({
+              Name: this.name(path),
+              SecretString,
+              ClientRequestToken: token,
+              Description: "vaultops configuration",
+            }),
+          ),
+        );
+      } else {
+        // A secret scheduled for deletion takes no new version until it is restored.
+        const described = await this.call("describe_secret", (c) =>
+          c.send(new sm.DescribeSecretCommand({ SecretId: this.name(path) })),
+        );
+        // Another client's write since the caller read `cas` (not vaultops, so not held off by the
+        // token): refused here; only a write in the milliseconds between this check and ours is not.
+        const currentId = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
+          stages.includes("AWSCURRENT"),
+        )?.[0];
+        const currentNumber =
+          SecretsManagerKv.numberOf(currentId) ??
+          (currentId ? (await this.versionList(path)).find((v) => v.id === currentId)?.number : undefined);
+        if (currentNumber !== undefined && currentNumber !== cas && !described.DeletedDate)
+          throw new VersionConflictError("Version conflict: the value was changed by another writer", {
+            details: `${this.name(path)}: expected version ${cas}, current is ${currentNumber}`,
+          });
+        if (described.DeletedDate)
+          await this.call("restore_secret", (c) => c.send(new sm.RestoreSecretCommand({ SecretId: this.name(path) })));
+        await this.call("put_secret_value", (c) =>
+          c.send(new sm.PutSecretValueCommand({ SecretId: this.name(path), SecretString, ClientRequestToken: token })),
+        );
+      }
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      // The token of version cas+1 is taken (another writer's content), or the secret exists (create).
+      if (name === "ResourceExistsException" || (cas === 0 && name === "InvalidRequestException"))
+        throw new VersionConflictError("Version conflict: the value was changed by another writer", {
+          details: `${this.name(path)}: version ${cas + 1} exists`,
+        });
+      if (name === "ResourceNotFoundException")
+        throw new VersionConflictError("Version conflict: the secret is gone", { details: this.name(path) });
+      throw error;
+    }
+    // The version's own creation time, as later reads show it.
+    const written = await this.read(path, cas + 1);
+    return { version: cas + 1, createdAt: written?.createdAt ?? new Date(this.clock.now()).toISOString() };
+  }
+
+  async list(folder: string): Promise<string[]> {
+    return (await this.listEntries(folder)).filter((k) => !k.endsWith("/"));
+  }
+
+  async listEntries(folder: string): Promise<string[]> {
+    const { ListSecretsCommand } = await import("@aws-sdk/client-secrets-manager");
+    const base = folder ? `${this.name(folder.replace(/\/$/, ""))}/` : `${this.deps.prefix}/`;
+    const out = new Set<string>();
+    let next: string | undefined;
+    do {
+      const page = await this.call("list_secrets", (c) =>
+        c.send(
+          new ListSecretsCommand({ Filters: [{ Key: "name", Values: [base] }], NextToken: next, MaxResults: 100 }),
+        ),
+      );
+      for (const s of page.SecretList ?? []) {
+        if (!s.Name?.startsWith(base) || s.DeletedDate) continue;
+        const rest = s.Name.slice(base.length);
+        const slash = rest.indexOf("/");
+        out.add(slash < 0 ? rest : `${rest.slice(0, slash)}/`);
+      }
+      next = page.NextToken;
+    } while (next);
+    return [...out].sort();
+  }
+
+  async deleteLatest(path: string): Promise<void> {
+    const { DeleteSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    await this.call("delete_secret", (c) =>
+      c.send(
+        new DeleteSecretCommand({ SecretId: this.name(path), RecoveryWindowInDays: this.deps.recoveryWindowDays }),
+      ),
+    );
+  }
+
+  /** The current version: the secret is scheduled for deletion. An older one: its labels are removed. */
+  async deleteVersions(path: string, versions: number[]): Promise<void> {
+    const sm = await import("@aws-sdk/client-secrets-manager");
+    const listed = await this.versionList(path);
+    const current = listed.find((v) => v.stages.includes("AWSCURRENT"));
+    for (const n of versions) {
+      const v = listed.find((x) => x.number === n);
+      if (!v) continue;
+      if (v === current) {
+        await this.deleteLatest(path);
+        continue;
+      }
+      for (const stage of v.stages)
+        await this.call("update_version_stage", (c) =>
+          c.send(
+            new sm.UpdateSecretVersionStageCommand({
+              SecretId: this.name(path),
+              VersionStage: stage,
+              RemoveFromVersionId: v.id,
+            }),
+          ),
+        );
+    }
+  }
+
+  async destroyAll(path: string): Promise<void> {
+    const { DeleteSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    await this.call("delete_secret", (c) =>
+      c.send(new DeleteSecretCommand({ SecretId: this.name(path), ForceDeleteWithoutRecovery: true })),
+    );
+  }
+
+  /** A cheap call that proves the API answers and the plane may list its secrets. */
+  async check(): Promise<void> {
+    const { ListSecretsCommand } = await import("@aws-sdk/client-secrets-manager");
+    await this.call("health", (c) =>
+      c.send(new ListSecretsCommand({ MaxResults: 1, Filters: [{ Key: "name", Values: [`${this.deps.prefix}/`] }] })),
+    );
+  }
+}
+
+/**
+ * One deadline for an operation's Secrets Manager calls (the SDK retries within it): past it the
+ * operation answers 503 backend_unavailable instead of holding the function to its timeout.
+ */
+export function deadlineScope(deadlineMs: number, label = "Secrets Manager") {
+  return {
+    within<T>(fn: () => Promise<T>): Promise<T> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new BackendUnavailableError(`${label} is not available`, {
+                details: `no answer within ${deadlineMs} ms`,
+              }),
+            ),
+          deadlineMs,
+        );
+      });
+      return Promise.race([fn(), deadline]).finally(() => clearTimeout(timer));
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { BackendPermissionError, BackendUnavailableError, deadlineScope, SecretsManagerKv } from "@vaultops/core";
+import { describe, expect, it } from "vitest";
+
+/** Secrets Manager answering every call with one error: the edge cases moto cannot produce. */
+function failingWith(name: string, message = name) {
+  const recorded: Array<{ op: string; ok: boolean; error?: string | undefined }> = [];
+  const kv = new SecretsManagerKv({
+    clients: {
+      secretsManager: async () => ({
+        send: async () => {
+          throw Object.assign(new Error(message), { name });
+        },
+      }),
+    } as never,
+    prefix: "vaultops",
+    recoveryWindowDays: 7,
+    recorder: { record: (op, ok, _ms, error) => recorded.push({ op, ok, error }) },
+  });
+  return { kv, recorded };
+}
+
+describe("SecretsManagerKv errors", () => {
+  it("maps a refusal of the plane's role to 403, counted as a failure", async () => {
+    const { kv, recorded } = failingWith("AccessDeniedException");
+    await expect(kv.read("prod/payments/db")).rejects.toBeInstanceOf(BackendPermissionError);
+    expect(recorded).toEqual([{ op: "sm_get_secret_value", ok: false, error: "AccessDeniedException" }]);
+  });
+
+  it("maps throttling and network failures to 503 backend_unavailable", async () => {
+    for (const name of ["ThrottlingException", "InternalServiceError", "TimeoutError"]) {
+      const { kv } = failingWith(name);
+      await expect(kv.read("prod/payments/db")).rejects.toBeInstanceOf(BackendUnavailableError);
+    }
+  });
+
+  it("reads a missing secret, or one scheduled for deletion, as absent, not as an error", async () => {
+    expect(await failingWith("ResourceNotFoundException").kv.read("a/b/c")).toBeUndefined();
+    const deleted = failingWith(
+      "InvalidRequestException",
+      "You can't perform this operation on the secret because it was marked for deletion.",
+    );
+    expect(await deleted.kv.read("a/b/c")).toBeUndefined();
+    expect(deleted.recorded[0]?.ok).toBe(true);
+  });
+
+  it("derives one version id per path and number: the check-and-set token", () => {
+    const a = SecretsManagerKv.token("prod/payments/db", 3);
+    expect(a).toMatch(/^vaultops-v0000000003-[0-9a-f]{16}$/);
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    expect(a.length).toBeLessThanOrEqual(64);
+    expect(SecretsManagerKv.token("prod/payments/db", 3)).toBe(a);
+    expect(SecretsManagerKv.token("prod/payments/other", 3)).not.toBe(a);
+  });
+
+  it("answers 503 when an operation outlives its deadline", async () => {
+    const scope = deadlineScope(20);
+    await expect(scope.within(() => new Promise((r) => setTimeout(r, 500)))).rejects.toBeInstanceOf(
+      BackendUnavailableError,
+    );
+    expect(await scope.within(async () => "fast")).toBe("fast");
+  });
+});
