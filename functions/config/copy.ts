@@ -1,11 +1,22 @@
 import { routes } from "@vaultops/api";
-import { copyRequestSchema, parseInput } from "@vaultops/core";
+import { ConfigCopy, copyRequestSchema, parseInput, type VaultopsContext } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
+
+/** Built here, not in the shared context: only this function carries the copy code. */
+const copiers = new WeakMap<VaultopsContext, ConfigCopy>();
+const copierOf = (ctx: VaultopsContext) => {
+  let copier = copiers.get(ctx);
+  if (!copier) {
+    copier = new ConfigCopy({ backends: ctx.backends, activity: ctx.configActivity });
+    copiers.set(ctx, copier);
+  }
+  return copier;
+};
 
 /** Never a value in the answer: keys, versions, sensitivity and an 8-byte hash per key. */
 export const createHandler = httpRoute(routes.configCopy, async (request, ctx) => {
   const input = parseInput(copyRequestSchema, bodyOr(request, {}));
-  return { status: 200, body: await ctx.configCopy.copy(input, request.actor) };
+  return { status: 200, body: await copierOf(ctx).copy(input, request.actor) };
 });
 
 export const handler = createHandler();

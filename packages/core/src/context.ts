@@ -4,16 +4,14 @@ import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
 import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
-import { deadlineScope, SecretsManagerKv } from "./aws/secrets-manager-kv";
 import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
 import { ConfigActivity } from "./config/activity";
-import { type BackendName, BackendRouter, type ConfigBackend } from "./config/backends";
+import { type BackendName, BackendRouter, type ConfigBackend, deadlineScope, lazyKvStore } from "./config/backends";
 import { ConfigService } from "./config/config-service";
 import { CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
-import { ConfigCopy } from "./config/copy";
 import { parseRouting, routedBackends } from "./config/routing";
 import { VaultConnectionError } from "./errors";
 import { IncidentService } from "./incident/incident-service";
@@ -155,12 +153,15 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     ],
   ]);
   if (routedBackends(routing).includes("aws")) {
-    const smKv = new SecretsManagerKv({
-      clients,
-      prefix: settings.AWS_SECRETS_PREFIX,
-      recoveryWindowDays: settings.AWS_SECRETS_RECOVERY_DAYS,
-      recorder,
-      clock,
+    const smKv = lazyKvStore(settings.AWS_SECRETS_PREFIX, async () => {
+      const { SecretsManagerKv } = await import("./aws/secrets-manager-kv");
+      return new SecretsManagerKv({
+        clients,
+        prefix: settings.AWS_SECRETS_PREFIX,
+        recoveryWindowDays: settings.AWS_SECRETS_RECOVERY_DAYS,
+        recorder,
+        clock,
+      });
     });
     backends.set("aws", {
       name: "aws",
@@ -191,7 +192,6 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     activity,
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
   });
-  const configCopy = new ConfigCopy({ backends: router, activity });
 
   const monitor = new MonitorService(
     {
@@ -286,7 +286,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     cache,
     monitor,
     config,
-    configCopy,
+    configActivity: activity,
     backends: router,
     audit,
     accessMetrics,

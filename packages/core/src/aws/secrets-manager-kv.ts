@@ -342,27 +342,3 @@ export class SecretsManagerKv implements KvStore {
     );
   }
 }
-
-/**
- * One deadline for an operation's Secrets Manager calls (the SDK retries within it): past it the
- * operation answers 503 backend_unavailable instead of holding the function to its timeout.
- */
-export function deadlineScope(deadlineMs: number, label = "Secrets Manager") {
-  return {
-    within<T>(fn: () => Promise<T>): Promise<T> {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BackendUnavailableError(`${label} is not available`, {
-                details: `no answer within ${deadlineMs} ms`,
-              }),
-            ),
-          deadlineMs,
-        );
-      });
-      return Promise.race([fn(), deadline]).finally(() => clearTimeout(timer));
-    },
-  };
-}

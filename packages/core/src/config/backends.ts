@@ -1,3 +1,4 @@
+import { BackendUnavailableError } from "../errors";
 import type { KvStore, OperationScope } from "../vault/kv2";
 import type { ConfigStore } from "./config-store";
 import { type BackendName, type RoutingRule, routeMatcher } from "./routing";
@@ -61,4 +62,56 @@ export class BackendRouter {
     const rules = this.rules.map(({ pattern, backend }) => ({ pattern, backend }));
     return rules.some((r) => r.pattern === "*") ? rules : [...rules, { pattern: "*", backend: "vault" }];
   }
+}
+
+/**
+ * One deadline for an operation's Secrets Manager calls (the SDK retries within it): past it the
+ * operation answers 503 backend_unavailable instead of holding the function to its timeout.
+ */
+export function deadlineScope(deadlineMs: number, label = "Secrets Manager") {
+  return {
+    within<T>(fn: () => Promise<T>): Promise<T> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new BackendUnavailableError(`${label} is not available`, {
+                details: `no answer within ${deadlineMs} ms`,
+              }),
+            ),
+          deadlineMs,
+        );
+      });
+      return Promise.race([fn(), deadline]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+/**
+ * A KvStore whose adapter (and SDK client) loads on first use: the Secrets Manager backend costs a
+ * function nothing at init, and nothing at all when its scopes are never asked for.
+ */
+export function lazyKvStore(
+  mount: string,
+  load: () => Promise<KvStore & { check(): Promise<void> }>,
+): KvStore & { check(): Promise<void> } {
+  let loaded: Promise<KvStore & { check(): Promise<void> }> | undefined;
+  const kv = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    mount,
+    read: async (path, version) => (await kv()).read(path, version),
+    metadata: async (path) => (await kv()).metadata(path),
+    current: async (path) => (await kv()).current(path),
+    write: async (path, data, cas) => (await kv()).write(path, data, cas),
+    list: async (folder) => (await kv()).list(folder),
+    listEntries: async (folder) => (await kv()).listEntries(folder),
+    deleteLatest: async (path) => (await kv()).deleteLatest(path),
+    deleteVersions: async (path, versions) => (await kv()).deleteVersions(path, versions),
+    destroyAll: async (path) => (await kv()).destroyAll(path),
+    check: async () => (await kv()).check(),
+  };
 }
