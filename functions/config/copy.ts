@@ -1,5 +1,5 @@
 import { routes } from "@vaultops/api";
-import { ConfigCopy, copyRequestSchema, parseInput, type VaultopsContext } from "@vaultops/core";
+import { ConfigCopy, parseCopyRequest, type VaultopsContext } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
 
 /** Built here, not in the shared context: only this function carries the copy code. */
@@ -15,7 +15,7 @@ const copierOf = (ctx: VaultopsContext) => {
 
 /** Never a value in the answer: keys, versions, sensitivity and an 8-byte hash per key. */
 export const createHandler = httpRoute(routes.configCopy, async (request, ctx) => {
-  const input = parseInput(copyRequestSchema, bodyOr(request, {}));
+  const input = parseCopyRequest(bodyOr(request, {}));
   return { status: 200, body: await copierOf(ctx).copy(input, request.actor) };
 });
 

@@ -461,8 +461,10 @@ describe("copy between backends", () => {
     });
   });
 
-  it("refuses a copy to the same backend, or to a backend that is not set up, with 400", async () => {
-    expect((await copyCall({ environment: "test", service_name: "x", from: "vault", to: "vault" })).status).toBe(400);
+  it("refuses a copy to the same backend (400), or to a backend that is not set up (404)", async () => {
+    const same = await copyCall({ environment: "test", service_name: "x", from: "vault", to: "vault" });
+    expect(same.status).toBe(400);
+    expect(same.body.details).toBe("from and to are both vault: copy between two backends");
     const vaultOnly = contextFor(await testEnv());
     const res = await invoke(
       copy,
@@ -473,8 +475,9 @@ describe("copy between backends", () => {
         body: JSON.stringify({ environment: "test", service_name: "x", from: "vault", to: "aws" }),
       }),
     );
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(404);
     expect(res.body.error).toBe("The aws backend is not set up");
+    expect(res.body.code).toBe("backend_not_configured");
     expect((await copyCall({ environment: "test", service_name: "x", from: "gcp", to: "vault" })).status).toBe(400);
   });
 });

@@ -100,7 +100,7 @@ export const contract: Record<RouteId, RouteContract> = {
   vaultTokenRenew: { responses: { 200: tokenRenewResponse }, errors: [400, 503] },
   configCreate: { body: createConfigSchema, responses: { 201: configRecord }, errors: [400, 409, 413, 503, 504] },
   configList: { query: listQuerySchema, responses: { 200: configList }, errors: [400, 503] },
-  configCopy: { body: copyRequestSchema, responses: { 200: configCopyReport }, errors: [400, 503] },
+  configCopy: { body: copyRequestSchema, responses: { 200: configCopyReport }, errors: [400, 404, 503] },
   configStatus: { responses: { 200: configStatus } },
   configGet: {
     query: versionQuery,

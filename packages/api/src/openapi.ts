@@ -40,6 +40,12 @@ function scopeText(route: { scope: string; paths?: "config" }): string {
  * The OpenAPI 3.1 document, generated from the route table and the contract's schemas: nothing is
  * listed twice. Served at GET /api/v1/openapi.json and written to docs/openapi.json by the build.
  */
+const requiresBody = (schema: Record<string, unknown>): boolean => {
+  const alternatives = (schema.anyOf ?? schema.oneOf) as Array<Record<string, unknown>> | undefined;
+  if (alternatives) return alternatives.every(requiresBody);
+  return ((schema.required as string[] | undefined) ?? []).length > 0;
+};
+
 export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routeList) {
@@ -94,7 +100,8 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
       const schema = strip(json(c.body, "input"));
       // A body whose fields all have defaults may be left out.
       operation.requestBody = {
-        required: ((schema.required as string[] | undefined) ?? []).length > 0,
+        // A body with required fields (in every alternative, for a union) is itself required.
+        required: requiresBody(schema),
         content: { "application/json": { schema } },
       };
     }

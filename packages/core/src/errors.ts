@@ -131,6 +131,11 @@ export class BackendUnavailableError extends VaultopsError {
   readonly status = 503;
   readonly code = "backend_unavailable";
 }
+/** A backend a request names that CONFIG_BACKENDS does not set up here. */
+export class BackendNotConfiguredError extends VaultopsError {
+  readonly status = 404;
+  readonly code = "backend_not_configured";
+}
 /** A configuration backend other than Vault refused the plane's credentials. */
 export class BackendPermissionError extends VaultopsError {
   readonly status = 403;

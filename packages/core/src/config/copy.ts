@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { Actor } from "../audit/audit-log";
-import { ValidationError, VaultopsError, VersionConflictError } from "../errors";
+import { BackendNotConfiguredError, ValidationError, VaultopsError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
 import { pool } from "../snapshot/restore";
 import { stableJson } from "../vault/kv2";
@@ -8,14 +8,14 @@ import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
 import { BACKENDS, type BackendName } from "./routing";
 import { isOwnShape } from "./shape";
-import { NAME_PATTERN } from "./validation";
+import { NAME_PATTERN, parseInput } from "./validation";
 
 const backendName = (field: string) =>
   z.enum(BACKENDS as [BackendName, ...BackendName[]], { error: `${field} must be one of ${BACKENDS.join(", ")}` });
 const scopeName = (field: string) =>
   z.string({ error: `${field} is required` }).check(z.regex(NAME_PATTERN, `${field} must be a safe name`));
 
-export const copyRequestSchema = z.object({
+const copyFields = z.object({
   environment: scopeName("environment"),
   service_name: scopeName("service_name"),
   from: backendName("from"),
@@ -35,7 +35,23 @@ export const copyRequestSchema = z.object({
     ),
   ),
 });
-export type CopyRequest = z.infer<typeof copyRequestSchema>;
+export type CopyRequest = z.infer<typeof copyFields>;
+
+/** The request as documented: one of the two directions (from and to are never the same backend). */
+export const copyRequestSchema = z.union([
+  z.object({ ...copyFields.shape, from: z.literal("vault"), to: z.literal("aws") }),
+  z.object({ ...copyFields.shape, from: z.literal("aws"), to: z.literal("vault") }),
+]);
+
+/** Parses a copy request with a message per field (a union's own error says only "invalid input"). */
+export function parseCopyRequest(body: unknown): CopyRequest {
+  const request = parseInput(copyFields, body);
+  if (request.from === request.to)
+    throw new ValidationError("Invalid request", {
+      details: `from and to are both ${request.from}: copy between two backends`,
+    });
+  return parseInput(copyRequestSchema, request);
+}
 
 export interface CopyItem {
   key: string;
@@ -75,15 +91,13 @@ export class ConfigCopy {
 
   private backend(name: BackendName): ConfigBackend {
     if (!this.deps.backends.has(name))
-      throw new ValidationError(`The ${name} backend is not set up`, {
+      throw new BackendNotConfiguredError(`The ${name} backend is not set up`, {
         details: `CONFIG_BACKENDS routes nothing to ${name}; add a rule for it (it may route a scope nobody uses)`,
       });
     return this.deps.backends.byName(name);
   }
 
   async copy(request: CopyRequest, actor: Actor): Promise<CopyReport> {
-    if (request.from === request.to)
-      throw new ValidationError("from and to are the same backend", { details: request.from });
     const source = this.backend(request.from);
     const target = this.backend(request.to);
     const folder = `${request.environment}/${request.service_name}`;

@@ -542,7 +542,8 @@ export class MonitorService {
 
 /** An error as the public health route may show it: its kind, without a path, key or address. */
 export function publicError(message: string): string {
-  if (/sealed/i.test(message)) return "Vault is sealed";
+  // A word, not a substring: the recorded message of a failed sys/health call holds `sealedcode=200`.
+  if (/\bsealed\b/i.test(message)) return "Vault is sealed";
   if (/uninitiali[sz]ed|not initialized/i.test(message)) return "Vault is not initialized";
   if (/timeout|timed out|ECONNABORTED|ETIMEDOUT|deadline|exceeded/i.test(message))
     return "Vault did not answer in time";
