@@ -7,11 +7,8 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createHandler as create } from "../../functions/config/create";
 import { createHandler as remove } from "../../functions/config/delete";
 import { createHandler as get } from "../../functions/config/get";
-import { createHandler as list } from "../../functions/config/list";
-import { createHandler as rollback } from "../../functions/config/rollback";
 import { createHandler as status } from "../../functions/config/status";
 import { createHandler as update } from "../../functions/config/update";
-import { createHandler as versions } from "../../functions/config/versions";
 import { contextFor, httpEvent, invoke, registerSecret, secretValue, testEnv, vaultApi } from "../support/harness";
 
 /** The config service of seed 002 through its real handlers, on real Vault, DynamoDB and moto. */
@@ -143,46 +140,8 @@ describe("sensitive values", () => {
   });
 });
 
-describe("versions, list, update, delete, rollback", () => {
-  it("updates to a new version, reads the older one with ?version=, lists the history, rolls back", async () => {
-    await createConfig("feature", "off");
-    const updated = await putConfig("feature", { value: "on" });
-    expect(updated.status).toBe(200);
-    expect(updated.headers.etag).toBe('"2"');
-    expect((await getConfig("feature", { version: "1" })).body.value).toBe("off");
-    const history = await call(versions, {
-      path: path("feature", "/versions"),
-      query: q(),
-      pathParams: { key: "feature" },
-    });
-    expect(history.body.current_version).toBe(2);
-    expect((history.body.versions as Array<{ version: number }>).map((v) => v.version)).toEqual([2, 1]);
-    const rolled = await call(rollback, {
-      method: "POST",
-      path: path("feature", "/rollback"),
-      query: q(),
-      pathParams: { key: "feature" },
-      body: JSON.stringify({ version: 1 }),
-    });
-    expect(rolled.body).toMatchObject({ value: "off", version: 3 });
-    expect((await getConfig("feature")).body).toMatchObject({ value: "off", version: 3 });
-  });
-
-  it("lists with pagination", async () => {
-    const listNs = { environment: "test", service_name: `list-${randomBytes(3).toString("hex")}` };
-    for (const key of ["a", "b", "c"]) {
-      await call(create, {
-        method: "POST",
-        path: "/api/v1/config",
-        body: JSON.stringify({ key, value: key, ...listNs }),
-      });
-    }
-    const page = await call(list, { path: "/api/v1/config", query: { ...listNs, limit: "2", offset: "1" } });
-    expect(page.status).toBe(200);
-    expect(page.body).toMatchObject({ total: 3, limit: 2, offset: 1 });
-    expect((page.body.items as Array<{ key: string }>).map((i) => i.key)).toEqual(["b", "c"]);
-  });
-
+/* Versions, rollback and list pages run on both backends in config-backends.test.ts. */
+describe("delete", () => {
   it("deletes (404 afterwards, cache invalidated), keeps the history, and allows a re-create", async () => {
     await createConfig("gone", "bye");
     await getConfig("gone");

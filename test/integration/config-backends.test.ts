@@ -49,6 +49,23 @@ beforeAll(async () => {
   });
 });
 
+/** POST /api/v1/config through the real handler. */
+const createIn = (
+  scope: { environment: string; service_name: string },
+  key: string,
+  value: string,
+  isEncrypted = false,
+) =>
+  invoke(
+    create,
+    ctx,
+    httpEvent({
+      method: "POST",
+      path: "/api/v1/config",
+      body: JSON.stringify({ key, value, is_encrypted: isEncrypted, ...scope }),
+    }),
+  );
+
 /** The backend's own client, beside vaultops: how another team reads and writes the same tree. */
 interface OwnClient {
   read(path: string): Promise<unknown>;
@@ -273,10 +290,9 @@ describe.each([
 
 describe("Secrets Manager specifics", () => {
   const ns = { environment: "sm-prod", service_name: `svc-${randomBytes(3).toString("hex")}` };
-  const body = (key: string, value: string) => JSON.stringify({ key, value, ...ns });
 
   it("names each version by its number, so the backend's own console shows which is which", async () => {
-    await invoke(create, ctx, httpEvent({ method: "POST", path: "/api/v1/config", body: body("named", "one") }));
+    await createIn(ns, "named", "one");
     const ids = await sm.send(
       new ListSecretVersionIdsCommand({ SecretId: `${prefix}/${ns.environment}/${ns.service_name}/named` }),
     );
@@ -311,7 +327,7 @@ describe("Secrets Manager specifics", () => {
 
   it("labels Prometheus figures with the backend", async () => {
     const { createHandler: metrics } = await import("../../functions/vault/metrics");
-    await invoke(create, ctx, httpEvent({ method: "POST", path: "/api/v1/config", body: body("prom", "v") }));
+    await createIn(ns, "prom", "v");
     await ctx.recorder.flush();
     const text = (
       await invoke(metrics, ctx, httpEvent({ path: "/api/v1/vault/metrics", query: { format: "prometheus" } }))
@@ -329,16 +345,7 @@ describe("a snapshot covers both backends", () => {
     const environment = `snap-${randomBytes(3).toString("hex")}`;
     const vaultNs = { environment, service_name: "vault-svc" };
     const awsNs = { environment, service_name: "aws-svc" };
-    for (const scope of [vaultNs, awsNs])
-      await invoke(
-        create,
-        ctx,
-        httpEvent({
-          method: "POST",
-          path: "/api/v1/config",
-          body: JSON.stringify({ key: "k", value: `in-${scope.service_name}`, ...scope }),
-        }),
-      );
+    for (const scope of [vaultNs, awsNs]) await createIn(scope, "k", `in-${scope.service_name}`);
     const made = await invoke(
       snapshotCreate,
       ctx,
@@ -394,15 +401,7 @@ describe("copy between backends", () => {
       ["host", "db.internal", false],
       ["password", secret, true],
     ] as const)
-      await invoke(
-        create,
-        ctx,
-        httpEvent({
-          method: "POST",
-          path: "/api/v1/config",
-          body: JSON.stringify({ key, value, is_encrypted: sensitive, ...scope }),
-        }),
-      );
+      await createIn(scope, key, value, sensitive);
 
     const plan = await copyCall({ ...scope, from: "vault", to: "aws" });
     expect(plan.status).toBe(200);
@@ -440,15 +439,7 @@ describe("copy between backends", () => {
 
     // And back: Secrets Manager to Vault, into a service that does not exist there yet.
     const back = { environment: "sm-copy", service_name: scope.service_name };
-    await invoke(
-      create,
-      ctx,
-      httpEvent({
-        method: "POST",
-        path: "/api/v1/config",
-        body: JSON.stringify({ key: "only-in-aws", value: secret, is_encrypted: true, ...back }),
-      }),
-    );
+    await createIn(back, "only-in-aws", secret, true);
     const toVault = await copyCall({ ...back, from: "aws", to: "vault", dry_run: false });
     expect(toVault.body).toMatchObject({ routed_to: "aws", summary: { create: 1 } });
     expect(await clients.vault().read(`sm-copy/${scope.service_name}/only-in-aws`)).toMatchObject({
