@@ -117,7 +117,8 @@ export class TwoTierCache {
     const flightKey = options.revalidate ? `${key}\u0000revalidate` : key;
     const pending = this.inflight.get(flightKey);
     if (pending) return pending;
-    const attempt = this.fill(key, load, options.revalidate === true || fresh?.tombstone === true).finally(() =>
+    const known = fresh?.tombstone ? fresh : undefined;
+    const attempt = this.fill(key, load, options.revalidate === true || known !== undefined, known).finally(() =>
       this.inflight.delete(flightKey),
     );
     this.inflight.set(flightKey, attempt);
@@ -128,7 +129,10 @@ export class TwoTierCache {
     key: string,
     load: () => Promise<Loaded | undefined>,
     skipShared: boolean,
+    /** A tombstone this container holds or has just read for the key. */
+    known?: CacheEntry,
   ): Promise<CacheResult | undefined> {
+    let tombstone = known;
     if (!skipShared) {
       const shared = await this.store.get(key);
       const now = this.clock.now();
@@ -138,7 +142,10 @@ export class TwoTierCache {
         return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
       }
       // A tombstone: the key is sensitive or deleted at that version; remember that here too.
-      if (shared?.tombstone && shared.expiresAtMs > now) this.remember(key, shared, "refill");
+      if (shared?.tombstone && shared.expiresAtMs > now) {
+        this.remember(key, shared, "refill");
+        tombstone = shared;
+      }
     }
     const loaded = await load();
     if (loaded?.cacheable) this.options.recorder?.cacheAccess(false, "origin", this.options.backendOf?.(key));
@@ -147,6 +154,17 @@ export class TwoTierCache {
       // The origin has no such key (deleted, perhaps by another client): no copy may outlive that.
       await this.drop(key);
       return undefined;
+    }
+    if (
+      !loaded.cacheable &&
+      tombstone &&
+      tombstone.version >= loaded.version &&
+      tombstone.expiresAtMs > this.clock.now()
+    ) {
+      // The shared tier already holds this tombstone: writing it again is a refused conditional write
+      // (a write unit for nothing, per sensitive read). This container keeps serving it from memory.
+      this.keep(key, tombstone);
+      return { ...loaded, tier: "origin" };
     }
     // Stored with refill rules: never over a newer version or a tombstone a writer left meanwhile.
     await this.write(
@@ -284,10 +302,8 @@ export class TwoTierCache {
     return this.store.lastSweep();
   }
 
-  private remember(key: string, entry: CacheEntry, write: CacheWrite): void {
-    const now = this.clock.now();
-    const current = this.memory.get(key);
-    if (!mayReplace(current && current.until > now ? current.entry : undefined, entry, write, now)) return;
+  /** Holds `entry` in memory for another memory TTL (never past its own expiry). */
+  private keep(key: string, entry: CacheEntry): void {
     const max = this.options.maxMemoryEntries ?? 5_000;
     this.memory.delete(key);
     if (this.memory.size >= max) {
@@ -295,7 +311,14 @@ export class TwoTierCache {
       const oldest = this.memory.keys().next();
       if (!oldest.done) this.memory.delete(oldest.value);
     }
-    this.memory.set(key, { entry, until: Math.min(now + this.memoryTtlMs, entry.expiresAtMs) });
+    this.memory.set(key, { entry, until: Math.min(this.clock.now() + this.memoryTtlMs, entry.expiresAtMs) });
+  }
+
+  private remember(key: string, entry: CacheEntry, write: CacheWrite): void {
+    const now = this.clock.now();
+    const current = this.memory.get(key);
+    if (!mayReplace(current && current.until > now ? current.entry : undefined, entry, write, now)) return;
+    this.keep(key, entry);
   }
 
   private async syncGeneration(): Promise<void> {

@@ -39,6 +39,22 @@ describe("TwoTierCache", () => {
     expect(JSON.stringify([...store.entries.values()])).not.toContain("secret");
   });
 
+  it("writes a sensitive key's tombstone once, not on every read of it", async () => {
+    // Arrange
+    const { clock, store, cache } = setup();
+    await cache.get("k", origin("secret", 3, false));
+    const callsAfterFirst = store.calls;
+    // Act: reads from memory's tombstone, then (memory expired) from the shared one.
+    for (let i = 0; i < 5; i++) await cache.get("k", origin("secret", 3, false));
+    clock.advance(6_000);
+    for (let i = 0; i < 5; i++) await cache.get("k", origin("secret", 3, false));
+    // Assert: one shared-tier read after memory expired, and no write
+    expect(store.calls - callsAfterFirst).toBe(1);
+    // A newer sensitive version still moves the tombstone forward.
+    await cache.get("k", origin("secret-v4", 4, false));
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 4 });
+  });
+
   it("does not let a slow reader put back an older value after a write advanced the key", async () => {
     const { store, cache } = setup();
     // A reader read version 1 from the origin and is about to refill; a writer made version 2 sensitive.
