@@ -19,7 +19,16 @@ import { createHandler as rotate } from "../../functions/rotation/rotate";
 import { createHandler as health } from "../../functions/vault/health";
 import { createHandler as metrics } from "../../functions/vault/metrics";
 import { scheduledEvent } from "../support/events";
-import { contextFor, httpEvent, invoke, registerSecret, secretValue, testEnv, vaultApi } from "../support/harness";
+import {
+  contextFor,
+  createEvent,
+  httpEvent,
+  invoke,
+  registerSecret,
+  secretValue,
+  testEnv,
+  vaultApi,
+} from "../support/harness";
 
 /**
  * Vault stays the source of truth with other clients writing beside us (their writes go through
@@ -57,15 +66,7 @@ const putConfig = (
     }),
   );
 const createConfig = (key: string, value: string, isEncrypted = false, context = ctx) =>
-  invoke(
-    create,
-    context,
-    httpEvent({
-      method: "POST",
-      path: "/api/v1/config",
-      body: JSON.stringify({ key, value, ...ns, is_encrypted: isEncrypted }),
-    }),
-  );
+  invoke(create, context, createEvent({ key, value, ...ns, is_encrypted: isEncrypted }));
 /** Another Vault client writing the same tree (hvac, the bao CLI, Terraform). */
 const vaultWrite = (key: string, data: Record<string, unknown>) =>
   vaultApi(
@@ -302,15 +303,7 @@ describe("changes made by the plane", () => {
       ["plain", "snapshot-time", false],
       ["secret", secret, true],
     ] as const)
-      await invoke(
-        create,
-        ctx,
-        httpEvent({
-          method: "POST",
-          path: "/api/v1/config",
-          body: JSON.stringify({ key, value, ...rns, is_encrypted: isEncrypted }),
-        }),
-      );
+      await invoke(create, ctx, createEvent({ key, value, ...rns, is_encrypted: isEncrypted }));
     const actor = { name: "test" };
     const manifest = await ctx.snapshots.create(
       { type: "full", prefix: `${rns.environment}/${rns.service_name}` },

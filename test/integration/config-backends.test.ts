@@ -23,7 +23,7 @@ import { createHandler as snapshotCreate } from "../../functions/snapshots/creat
 import { createHandler as snapshotRestore } from "../../functions/snapshots/restore";
 import { createHandler as vaultStatus } from "../../functions/vault/status";
 import { scheduledEvent } from "../support/events";
-import { contextFor, httpEvent, invoke, secretValue, testEnv, vaultApi } from "../support/harness";
+import { contextFor, createEvent, httpEvent, invoke, secretValue, testEnv, vaultApi } from "../support/harness";
 
 /**
  * The configuration API once per backend, through the real handlers: OpenBao for Vault, moto for
@@ -55,16 +55,7 @@ const createIn = (
   key: string,
   value: string,
   isEncrypted = false,
-) =>
-  invoke(
-    create,
-    ctx,
-    httpEvent({
-      method: "POST",
-      path: "/api/v1/config",
-      body: JSON.stringify({ key, value, is_encrypted: isEncrypted, ...scope }),
-    }),
-  );
+) => invoke(create, ctx, createEvent({ key, value, is_encrypted: isEncrypted, ...scope }));
 
 /** The backend's own client, beside vaultops: how another team reads and writes the same tree. */
 interface OwnClient {

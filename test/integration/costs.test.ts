@@ -8,7 +8,7 @@ import { createHandler as health } from "../../functions/vault/health";
 import { createHandler as metrics } from "../../functions/vault/metrics";
 import { createHandler as status } from "../../functions/vault/status";
 import { scheduledEvent } from "../support/events";
-import { contextFor, httpEvent, invoke, testEnv } from "../support/harness";
+import { contextFor, createEvent, httpEvent, invoke, testEnv } from "../support/harness";
 
 /** Requests that cost what they should, and Vault's own view in status and metrics. */
 let env: Record<string, string>;
@@ -142,16 +142,7 @@ describe("the security figures of seed 004", () => {
     );
     const ns = { environment: "costs", service_name: `created-${randomBytes(3).toString("hex")}` };
     const createAs = (name: string, key: string) =>
-      invoke(
-        create,
-        ctx,
-        httpEvent({
-          method: "POST",
-          path: "/api/v1/config",
-          body: JSON.stringify({ key, value: "v", ...ns }),
-          principal: { name, scopes: "admin" },
-        }),
-      );
+      invoke(create, ctx, createEvent({ key, value: "v", ...ns }, { name, scopes: "admin" }));
     expect((await createAs("ci", "planned")).status).toBe(201);
     expect((await createAs("someone", "unplanned")).status).toBe(201);
     ctx.accessMetrics.flush();

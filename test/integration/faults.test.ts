@@ -8,7 +8,7 @@ import { createHandler as update } from "../../functions/config/update";
 import { createHandler as health } from "../../functions/vault/health";
 import { startDynamoServer } from "../../packages/dev/src/dynamodb-server";
 import { startVaultServer, type VaultServer } from "../../packages/dev/src/vault-server";
-import { contextFor, httpEvent, invoke, testEnv, vaultApi } from "../support/harness";
+import { contextFor, createEvent, httpEvent, invoke, testEnv, vaultApi } from "../support/harness";
 import { startTcpProxy } from "../support/tcp-proxy";
 
 /**
@@ -61,15 +61,7 @@ beforeAll(async () => {
   });
   ctx = contextFor(env);
   for (const key of ["secret", "plain"]) {
-    await invoke(
-      create,
-      ctx,
-      httpEvent({
-        method: "POST",
-        path: "/api/v1/config",
-        body: JSON.stringify({ key, value: "v1", ...ns, is_encrypted: key === "secret" }),
-      }),
-    );
+    await invoke(create, ctx, createEvent({ key, value: "v1", ...ns, is_encrypted: key === "secret" }));
   }
 });
 afterAll(async () => {

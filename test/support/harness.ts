@@ -102,6 +102,16 @@ export function httpEvent(options: {
   };
 }
 
+/** POST /api/v1/config with a JSON body, as the admin test principal unless told otherwise. */
+export function createEvent(body: Record<string, unknown>, principal?: { name: string; scopes: string } | null) {
+  return httpEvent({
+    method: "POST",
+    path: "/api/v1/config",
+    body: JSON.stringify(body),
+    ...(principal === undefined ? {} : { principal }),
+  });
+}
+
 type HandlerFactory = (getContext?: () => VaultopsContext) => (event: never, context: never) => Promise<unknown>;
 
 /** Calls a route's real handler (middy stack included) with a given context. */
