@@ -96,6 +96,10 @@ function mainPaths(ns: Ns, snapshotIds: string[]): Record<string, { label: strin
     },
     configList: { label: "GET list of 60 keys", event: () => httpEvent("configList", { query: q }) },
     configStatus: { label: "GET", event: () => httpEvent("configStatus") },
+    configCopy: {
+      label: "POST a plan to aws (not routed here: 404)",
+      event: () => httpEvent("configCopy", { body: { ...ns, from: "vault", to: "aws" } }),
+    },
     configGet: { label: "GET a cached plain value, read audited", event: () => httpEvent("configGet", key("plain")) },
     configUpdate: {
       label: "PUT unconditional",
@@ -143,6 +147,7 @@ function mainPaths(ns: Ns, snapshotIds: string[]): Record<string, { label: strin
     auditSummary: { label: "GET", event: () => httpEvent("auditSummary") },
     auditAnomalies: { label: "GET", event: () => httpEvent("auditAnomalies") },
     incidentList: { label: "GET", event: () => httpEvent("incidentList") },
+    tokenSelf: { label: "GET", event: () => httpEvent("tokenSelf") },
     openApi: { label: "GET", event: () => httpEvent("openApi") },
   };
   const out: Record<string, { label: string; event: (i: number) => unknown }> = {};
