@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
   createNodeVaultTransport,
@@ -18,6 +20,7 @@ import { createHandler as cacheSweep } from "../../functions/jobs/cache-sweep";
 import { createHandler as rotate } from "../../functions/rotation/rotate";
 import { createHandler as health } from "../../functions/vault/health";
 import { createHandler as metrics } from "../../functions/vault/metrics";
+import { resolveVaultBinary } from "../../packages/dev/src/vault-server";
 import { scheduledEvent } from "../support/events";
 import {
   contextFor,
@@ -37,6 +40,7 @@ import {
  * answers, and outcomes and figures say what happened.
  */
 const services = () => inject("services");
+const execFileAsync = promisify(execFile);
 let env: Record<string, string>;
 let ctx: VaultopsContext;
 const events: DomainEvent[] = [];
@@ -243,6 +247,35 @@ describe("other Vault clients", () => {
     expect(v?.deleted).toBe(false);
     expect(v?.deletion_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(v?.created_at).toMatch(/\.\d{3}Z$/);
+  });
+
+  it("reads what the bao CLI writes: is_encrypted=false|true arrive as strings; any other flag is another shape", async () => {
+    // Arrange: the real CLI, as a team writes beside us (`bao kv put` sends every field as a string).
+    const bao = await resolveVaultBinary();
+    const cliPut = (key: string, ...fields: string[]) =>
+      execFileAsync(bao, ["kv", "put", "-mount=secret", `${ns.environment}/${ns.service_name}/${key}`, ...fields], {
+        env: { ...process.env, VAULT_ADDR: services().vaultAddr, VAULT_TOKEN: services().vaultToken },
+      });
+    const secret = secretValue("cli");
+    await cliPut("cli-plain", "value=postgres://db:5432", "is_encrypted=false");
+    await cliPut("cli-secret", `value=${secret}`, "is_encrypted=true");
+    await cliPut("cli-other", "value=x", "is_encrypted=yes");
+    // Act
+    const plain = await getConfig("cli-plain");
+    const sensitive = await getConfig("cli-secret");
+    const other = await getConfig("cli-other");
+    // Assert
+    expect(plain.body).toMatchObject({ value: "postgres://db:5432", is_encrypted: false });
+    expect(sensitive.body).toMatchObject({ value: secret, is_encrypted: true });
+    expect(other.body.is_encrypted).toBe(true);
+    expect(JSON.parse(String(other.body.value))).toEqual({ value: "x", is_encrypted: "yes" });
+    const cachedValues = (await tableItems())
+      .filter((i) => String(i.sk).startsWith(`config:${ns.environment}/${ns.service_name}/cli-`) && !i.tombstone)
+      .map((i) => String(i.sk).split("/").pop());
+    expect(cachedValues).toEqual(["cli-plain"]);
+    // A PUT over the CLI's data keeps its sensitivity and writes our shape (a boolean flag).
+    expect((await putConfig("cli-secret", { value: `${secret}-2` })).status).toBe(200);
+    expect(await vaultValue("cli-secret")).toMatchObject({ value: `${secret}-2`, is_encrypted: true });
   });
 
   it("keeps another client's shape: PUT over it is 409 foreign_shape unless ?replace=true; rollback copies it exactly", async () => {

@@ -2,7 +2,7 @@ import type { Actor } from "../audit/audit-log";
 import { ForeignShapeError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
 import { ConfigReads } from "./reads";
-import { type ConfigRecord, isOwnShape, toRecord } from "./shape";
+import { type ConfigRecord, ownShape, toRecord } from "./shape";
 import { type ConfigRef, type CreateConfigInput, checkValueSize, refPath, type UpdateConfigInput } from "./validation";
 
 export type { ConfigServiceDeps, ConfigVersion } from "./reads";
@@ -84,7 +84,7 @@ export class ConfigService extends ConfigReads {
           await backend.store.observed(path, current);
           throw this.conflict(ref, expected, current.version);
         }
-        const own = isOwnShape(current.data);
+        const own = ownShape(current.data);
         if (!own && !input.replace) {
           throw new ForeignShapeError("The configuration was written by another client in its own shape", {
             details: `${path} holds fields ${Object.keys(current.data).sort().join(", ")}; PUT with ?replace=true to replace them`,
@@ -92,8 +92,8 @@ export class ConfigService extends ConfigReads {
         }
         const data = {
           value: input.value,
-          is_encrypted: input.is_encrypted ?? (own ? current.data.is_encrypted !== false : true),
-          created_at: own && typeof current.data.created_at === "string" ? current.data.created_at : current.createdAt,
+          is_encrypted: input.is_encrypted ?? own?.sensitive ?? true,
+          created_at: own?.created_at ?? current.createdAt,
         };
         try {
           const written = await backend.store.write(path, data, current.version);
@@ -146,7 +146,7 @@ export class ConfigService extends ConfigReads {
       }
       if (options.purge) await backend.store.destroy(path);
       else await backend.store.deleteVersion(path, current.version);
-      const isEncrypted = isOwnShape(current.data) ? current.data.is_encrypted !== false : true;
+      const isEncrypted = ownShape(current.data)?.sensitive ?? true;
       await this.deps.activity.changed(
         ref,
         "config.deleted",

@@ -7,7 +7,7 @@ import { stableJson } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
 import { BACKENDS, type BackendName } from "./routing";
-import { isOwnShape } from "./shape";
+import { ownShape } from "./shape";
 import { NAME_PATTERN, parseInput } from "./validation";
 
 const backendName = (field: string) =>
@@ -139,7 +139,8 @@ export class ConfigCopy {
       const live = meta && !meta.deleted && !meta.destroyed ? await target.kv.read(path, meta.version) : undefined;
       return { current: meta?.version ?? 0, data: live?.data };
     });
-    const value = isOwnShape(from.data) ? String(from.data.value) : stableJson(from.data);
+    const own = ownShape(from.data);
+    const value = own ? own.value : stableJson(from.data);
     const item: CopyItem = {
       key,
       action: !data
@@ -151,7 +152,7 @@ export class ConfigCopy {
             : "differs",
       source_version: from.version,
       target_version: current,
-      is_encrypted: isOwnShape(from.data) ? from.data.is_encrypted !== false : true,
+      is_encrypted: own?.sensitive ?? true,
       value_sha256_prefix: shortHash(value),
     };
     if (request.dry_run) return item;

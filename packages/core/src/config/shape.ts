@@ -14,48 +14,66 @@ export interface ConfigRecord {
   updated_at: string;
 }
 
-/** What vaultops writes at `{mount}/data/{environment}/{service_name}/{key}`. */
-export interface OwnData {
+/**
+ * Our shape, `{value, is_encrypted, created_at}` at `{mount}/data/{environment}/{service_name}/{key}`,
+ * read: `sensitive` is true unless the data says `is_encrypted: false`. */
+export interface OwnShape {
   value: string;
-  is_encrypted: boolean;
+  sensitive: boolean;
   created_at?: string;
 }
 
 const OWN_FIELDS = new Set(["value", "is_encrypted", "created_at"]);
 
 /**
- * Data in vaultops' own shape: a string `value`, an optional boolean `is_encrypted` and an optional
- * `created_at`, nothing else. Anything else was written by another client in its own shape
- * (`{username, password}` from Terraform, say) and is kept exactly as it is.
+ * `is_encrypted` as other clients write it: a boolean, or the string the Vault CLI writes for
+ * `kv put ... is_encrypted=false` ("true" or "false"); `null` for anything else.
  */
-export function isOwnShape(data: Record<string, unknown>): data is Record<string, unknown> & OwnData {
-  return (
-    typeof data.value === "string" &&
-    (data.is_encrypted === undefined || typeof data.is_encrypted === "boolean") &&
-    (data.created_at === undefined || typeof data.created_at === "string") &&
-    Object.keys(data).every((k) => OWN_FIELDS.has(k))
-  );
+function sensitivityFlag(v: unknown): boolean | undefined | null {
+  if (v === undefined || typeof v === "boolean") return v;
+  if (v === "true" || v === "false") return v === "true";
+  return null;
 }
 
 /**
- * Only data that says it is not sensitive may be cached: our shape with `is_encrypted: false`.
+ * Data in vaultops' own shape: a string `value`, an optional `is_encrypted` and an optional
+ * `created_at`, nothing else. Anything else was written by another client in its own shape
+ * (`{username, password}` from Terraform, say): undefined, and kept exactly as it is.
+ */
+export function ownShape(data: Record<string, unknown>): OwnShape | undefined {
+  const flag = sensitivityFlag(data.is_encrypted);
+  if (
+    typeof data.value !== "string" ||
+    flag === null ||
+    (data.created_at !== undefined && typeof data.created_at !== "string") ||
+    !Object.keys(data).every((k) => OWN_FIELDS.has(k))
+  )
+    return undefined;
+  return {
+    value: data.value,
+    sensitive: flag !== false,
+    ...(typeof data.created_at === "string" ? { created_at: data.created_at } : {}),
+  };
+}
+
+/**
+ * Only data that says it is not sensitive may be cached: our shape with `is_encrypted` false.
  * A missing flag, or another client's shape, counts as sensitive (never cache what is not classified).
  */
-export const isCacheable = (data: Record<string, unknown>): boolean => isOwnShape(data) && data.is_encrypted === false;
+export const isCacheable = (data: Record<string, unknown>): boolean => ownShape(data)?.sensitive === false;
 
 /** The record of a live version; another client's data is shown whole, as JSON, and as sensitive. */
 export function toRecord(ref: ConfigRef, secret: KvSecret): ConfigRecord {
-  const data = secret.data;
-  const own = isOwnShape(data);
+  const own = ownShape(secret.data);
   return {
     id: 0,
     key: ref.key,
-    value: own ? data.value : JSON.stringify(data),
+    value: own ? own.value : JSON.stringify(secret.data),
     environment: ref.environment,
     service_name: ref.service_name,
-    is_encrypted: own ? data.is_encrypted !== false : true,
+    is_encrypted: own?.sensitive ?? true,
     version: secret.version,
-    created_at: own && data.created_at ? new Date(data.created_at).toISOString() : secret.createdAt,
+    created_at: own?.created_at ? new Date(own.created_at).toISOString() : secret.createdAt,
     updated_at: secret.createdAt,
   };
 }
