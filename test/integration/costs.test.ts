@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createNodeVaultTransport, TELEMETRY_POLICY, VaultPermissionError, type VaultRequest } from "@vaultops/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createHandler as auditQuery } from "../../functions/audit/query";
 import { createHandler as create } from "../../functions/config/create";
 import { createHandler as list } from "../../functions/config/list";
 import { createHandler as healthJob } from "../../functions/jobs/health-check";
@@ -93,6 +94,35 @@ describe("a list costs one page", () => {
     await invoke(list, ctx, httpEvent({ path: "/api/v1/config", query: { ...ns, limit: "20", offset: "40" } }));
     expect(calls.dynamo.filter((c) => c === "PutItemCommand")).toEqual([]);
     expect(calls.dynamo.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("an audit page costs one page", () => {
+  it("reads about `limit` records per shard, however many the day holds", async () => {
+    // Arrange: a busy day (2,000 records) and a count of the items DynamoDB returns.
+    const { ctx } = await counted();
+    const actor = { name: `busy-${randomBytes(3).toString("hex")}` };
+    await ctx.audit.recordMany(
+      Array.from({ length: 2_000 }, (_, i) => ({ operation: "read", path: `costs/audit/k${i}`, success: true })),
+      actor,
+    );
+    let itemsRead = 0;
+    const doc = await ctx.clients.documentClient();
+    doc.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        itemsRead += ((out.output as { Items?: unknown[] }).Items ?? []).length;
+        return out;
+      },
+      { step: "initialize", name: "countItems" },
+    );
+    // Act
+    const page = await invoke(auditQuery, ctx, httpEvent({ path: "/api/v1/audit", query: { limit: "20" } }));
+    // Assert: 8 shards, each asked for 21 items
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(20);
+    expect(page.body.next_cursor).toEqual(expect.any(String));
+    expect(itemsRead).toBeLessThanOrEqual(8 * 21);
   });
 });
 

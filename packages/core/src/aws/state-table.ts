@@ -66,7 +66,11 @@ export interface PartitionQuery {
   max?: number;
 }
 
-/** Every item of one partition, page by page. */
+/**
+ * Every item of one partition, page by page. With `max`, the first page asks for `max + 1` items
+ * and each further page for four times more: a query that keeps everything reads one small page
+ * (not DynamoDB's default 1 MB), a selective `keep` still gets through a large partition in a few calls.
+ */
 export async function queryPartition(
   table: StateTable,
   what: string,
@@ -75,6 +79,7 @@ export async function queryPartition(
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
+  let pageLimit = options.max === undefined ? undefined : options.max + 1;
   do {
     const page = await table.run(what, (c, TableName) =>
       c.send(
@@ -87,9 +92,11 @@ export async function queryPartition(
           },
           ScanIndexForward: !options.newestFirst,
           ExclusiveStartKey: start,
+          ...(pageLimit === undefined ? {} : { Limit: pageLimit }),
         }),
       ),
     );
+    if (pageLimit !== undefined) pageLimit *= 4;
     for (const item of page.Items ?? []) if (!options.keep || options.keep(item)) items.push(item);
     start = options.max !== undefined && items.length > options.max ? undefined : page.LastEvaluatedKey;
   } while (start);
