@@ -53,7 +53,9 @@ function spec(kind: FunctionKind, handler: string, sizing: { memory?: string; ti
 
 export const functionCatalogue: FunctionSpec[] = [
   ...routeList.map((route) => spec("route", route.handler, route.timeout ? { timeout: route.timeout } : {})),
-  ...scheduleList.map((job) => spec("job", job.handler, functionSizing.job)),
+  ...scheduleList.map((job) =>
+    spec("job", job.handler, job.timeout ? { ...functionSizing.job, timeout: job.timeout } : functionSizing.job),
+  ),
   spec("authorizer", authorizerHandler, functionSizing.authorizer),
   spec("credential-rotation", credentialRotationHandler, functionSizing.credentialRotation),
   spec("incident", incidentHandler, functionSizing.incident),

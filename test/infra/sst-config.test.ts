@@ -191,6 +191,9 @@ describe("sst.config.ts", () => {
       const cron = crons.find((c) => (c.args.function as Record<string, unknown>).handler === job.handler);
       expect(cron?.args.schedule).toBe(`rate(${job.rate})`);
       expect((cron?.args.function as Record<string, unknown> | undefined)?.runtime).toBe("nodejs22.x");
+      expect((cron?.args.function as Record<string, unknown> | undefined)?.timeout).toBe(
+        "timeout" in job ? job.timeout : "60 seconds",
+      );
       await exportsHandler(job.handler);
     }
   });
