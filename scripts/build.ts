@@ -71,7 +71,8 @@ function sourceDigest(): string {
       }
     }
   };
-  for (const dir of ["functions", "infra", "packages/core/src", "packages/lambda/src"]) walk(path.resolve(dir));
+  for (const dir of ["functions", "infra", "packages/api/src", "packages/core/src", "packages/lambda/src"])
+    walk(path.resolve(dir));
   hash.update(readFileSync(path.resolve("package-lock.json")));
   return hash.digest("hex");
 }
