@@ -6,14 +6,17 @@ import { httpRoute } from "@vaultops/lambda";
 export const createHandler = httpRoute(routes.auditAnomalies, async (request, ctx) => {
   const query = parseInput(auditQuerySchema, request.query);
   const now = query.to ?? ctx.clock.now();
-  const { items } = await ctx.audit.query({
+  const { items, next_cursor } = await ctx.audit.query({
     ...toFilter(query),
     from: now - query.baseline_hours * 3_600_000 - query.window_minutes * 60_000,
     to: now,
     limit: 50_000,
   });
   const anomalies = detectAnomalies(items, { windowMinutes: query.window_minutes, threshold: query.threshold, now });
-  return { status: 200, body: { anomalies, examined: items.length, window_minutes: query.window_minutes } };
+  return {
+    status: 200,
+    body: { anomalies, examined: items.length, truncated: next_cursor !== null, window_minutes: query.window_minutes },
+  };
 });
 
 export const handler = createHandler();

@@ -123,7 +123,22 @@ describe("the audit trail", () => {
     expect(
       (res.body.access_patterns as { top_actors: Array<{ name: string }> }).top_actors.map((a) => a.name),
     ).toContain("alice");
+    expect(res.body.truncated).toBe(false);
   });
+
+  it("says when the range holds more records than a summary reads (the newest 10,000)", async () => {
+    // Arrange: a day of its own (a clock years ahead) holding 10,001 records
+    const at = Date.parse("2031-03-03T10:00:00Z");
+    const busy = contextFor(env, { clock: { now: () => at } });
+    const reads = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ operation: "read", path: `aud/busy/k${i}`, success: true }));
+    await Promise.all([2_501, 2_500, 2_500, 2_500].map((n) => busy.audit.recordMany(reads(n), { name: "busy" })));
+    // Act
+    const res = await invoke(auditSummary, busy, httpEvent({ path: "/api/v1/audit/summary" }));
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 10_000, truncated: true, oldest_examined: "2031-03-03T10:00:00.000Z" });
+  }, 60_000);
 
   it("refuses a bad time with 400", async () => {
     const res = await invoke(auditQuery, ctx, httpEvent({ path: "/api/v1/audit", query: { from: "yesterday-ish" } }));

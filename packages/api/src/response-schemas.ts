@@ -190,10 +190,15 @@ export const auditSummary = o({
   failures: num,
   by_operation: z.record(str, num),
   by_window: z.array(o({ start: str, count: num })),
+  /** True when the range held more than 10,000 records: the summary covers the newest 10,000. */
+  truncated: bool,
+  oldest_examined: z.optional(nullable(str)),
 });
 export const auditAnomalies = o({
   anomalies: z.array(o({ kind: str, subject: str, count: num, detail: str })),
   examined: num,
+  /** True when the baseline held more than 50,000 records: the oldest were not examined. */
+  truncated: bool,
   window_minutes: num,
 });
 export const incidentList = o({
