@@ -27,6 +27,43 @@ export const incidentInvokePermission = new aws.lambda.Permission("IncidentRespo
 
 const actions = { alarmActions: [incidentFunction.arn], okActions: [incidentFunction.arn] };
 
+/** A count of `metricName` in a minute above `threshold` (0: any occurrence). */
+const perMinuteCount = (id: string, name: string, alarmDescription: string, metricName: string, threshold: number) =>
+  new aws.cloudwatch.MetricAlarm(id, {
+    name: `${prefix}-${name}`,
+    alarmDescription,
+    namespace,
+    metricName,
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    ...actions,
+  });
+
+/** The health job's `BackendUp` of one backend under `threshold`. */
+const backendUpBelow = (
+  id: string,
+  name: string,
+  alarmDescription: string,
+  backend: string,
+  check: { statistic: string; period: number; evaluationPeriods: number; threshold: number },
+) =>
+  new aws.cloudwatch.MetricAlarm(id, {
+    name: `${prefix}-${name}`,
+    alarmDescription,
+    namespace,
+    metricName: "BackendUp",
+    dimensions: { Backend: backend },
+    ...check,
+    comparisonOperator: "LessThanThreshold",
+    // No health figures at all is the health job (or the backend) being down too.
+    treatMissingData: "breaching",
+    ...actions,
+  });
+
 export const alarms = {
   highRetrievalLatency: new aws.cloudwatch.MetricAlarm("HighRetrievalLatency", {
     name: `${prefix}-high-retrieval-latency`,
@@ -41,21 +78,13 @@ export const alarms = {
     treatMissingData: "notBreaching",
     ...actions,
   }),
-  backendDown: new aws.cloudwatch.MetricAlarm("BackendDown", {
-    name: `${prefix}-vault-backend-down`,
-    alarmDescription: "Vault did not answer the health check as healthy for a minute. vaultops:action=record",
-    namespace,
-    metricName: "BackendUp",
-    dimensions: { Backend: "vault" },
-    statistic: "Minimum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "LessThanThreshold",
-    // No health figures at all is the health job (or Vault) being down too.
-    treatMissingData: "breaching",
-    ...actions,
-  }),
+  backendDown: backendUpBelow(
+    "BackendDown",
+    "vault-backend-down",
+    "Vault did not answer the health check as healthy for a minute. vaultops:action=record",
+    "vault",
+    { statistic: "Minimum", period: 60, evaluationPeriods: 1, threshold: 1 },
+  ),
   lowCacheHitRate: new aws.cloudwatch.MetricAlarm("LowCacheHitRate", {
     name: `${prefix}-low-cache-hit-rate`,
     alarmDescription: "Cache hit rate under 80% for 10 minutes. vaultops:action=record",
@@ -70,32 +99,20 @@ export const alarms = {
     ],
     ...actions,
   }),
-  unauthorizedAccess: new aws.cloudwatch.MetricAlarm("UnauthorizedAccess", {
-    name: `${prefix}-unauthorized-access`,
-    alarmDescription: "Vault denied a secret access (any occurrence). vaultops:action=clear-cache",
-    namespace,
-    metricName: "Denied",
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    ...actions,
-  }),
-  operationErrors: new aws.cloudwatch.MetricAlarm("OperationErrors", {
-    name: `${prefix}-operation-errors`,
-    alarmDescription: "More than 5 failed secret operations in a minute. vaultops:action=record",
-    namespace,
-    metricName: "Failures",
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 5,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    ...actions,
-  }),
+  unauthorizedAccess: perMinuteCount(
+    "UnauthorizedAccess",
+    "unauthorized-access",
+    "Vault denied a secret access (any occurrence). vaultops:action=clear-cache",
+    "Denied",
+    0,
+  ),
+  operationErrors: perMinuteCount(
+    "OperationErrors",
+    "operation-errors",
+    "More than 5 failed secret operations in a minute. vaultops:action=record",
+    "Failures",
+    5,
+  ),
   unusualAccessVolume: new aws.cloudwatch.MetricAlarm("UnusualAccessVolume", {
     name: `${prefix}-unusual-access-volume`,
     alarmDescription: "Secret reads above twice their normal band. vaultops:action=clear-cache",
@@ -111,49 +128,27 @@ export const alarms = {
   }),
   // The security alerts: failed authentication > 3 a minute (API 401s and Vault refusing the
   // plane's login), any unplanned key creation, backend availability < 99 % over 5 minutes.
-  failedAuthentication: new aws.cloudwatch.MetricAlarm("FailedAuthentication", {
-    name: `${prefix}-failed-authentication`,
-    alarmDescription:
-      "More than 3 refused authentications in a minute (API tokens missing, wrong or expired; Vault refusing the plane's login). vaultops:action=record",
-    namespace,
-    metricName: "FailedAuthentication",
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 3,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    ...actions,
-  }),
-  unplannedKeyCreation: new aws.cloudwatch.MetricAlarm("UnplannedKeyCreation", {
-    name: `${prefix}-unplanned-key-creation`,
-    alarmDescription:
-      "A configuration was created by a token that is not a planned creator (PLANNED_CREATORS). vaultops:action=record",
-    namespace,
-    metricName: "UnplannedKeyCreation",
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    ...actions,
-  }),
-  backendAvailability: new aws.cloudwatch.MetricAlarm("BackendAvailabilityLow", {
-    name: `${prefix}-backend-availability`,
-    alarmDescription:
-      "Vault answered less than 99% of the health checks of the last 5 minutes as healthy. vaultops:action=record",
-    namespace,
-    metricName: "BackendUp",
-    dimensions: { Backend: "vault" },
-    statistic: "Average",
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 0.99,
-    comparisonOperator: "LessThanThreshold",
-    treatMissingData: "breaching",
-    ...actions,
-  }),
+  failedAuthentication: perMinuteCount(
+    "FailedAuthentication",
+    "failed-authentication",
+    "More than 3 refused authentications in a minute (API tokens missing, wrong or expired; Vault refusing the plane's login). vaultops:action=record",
+    "FailedAuthentication",
+    3,
+  ),
+  unplannedKeyCreation: perMinuteCount(
+    "UnplannedKeyCreation",
+    "unplanned-key-creation",
+    "A configuration was created by a token that is not a planned creator (PLANNED_CREATORS). vaultops:action=record",
+    "UnplannedKeyCreation",
+    0,
+  ),
+  backendAvailability: backendUpBelow(
+    "BackendAvailabilityLow",
+    "backend-availability",
+    "Vault answered less than 99% of the health checks of the last 5 minutes as healthy. vaultops:action=record",
+    "vault",
+    { statistic: "Average", period: 300, evaluationPeriods: 1, threshold: 0.99 },
+  ),
   // The Secrets Manager alarm; the API call counts live in AWS/Usage.
   secretsManagerApiCalls: new aws.cloudwatch.MetricAlarm("SecretsManagerApiCalls", {
     name: `${prefix}-high-secret-access`,
@@ -173,21 +168,13 @@ export const alarms = {
 
 /** Secrets Manager as a configuration backend (CONFIG_BACKENDS routes a scope there): its own down alarm. */
 export const awsBackendDown = awsBackendRouted
-  ? new aws.cloudwatch.MetricAlarm("AwsBackendDown", {
-      name: `${prefix}-aws-backend-down`,
-      alarmDescription:
-        "Secrets Manager did not answer the health check (ListSecrets under the prefix) for 2 minutes. vaultops:action=record",
-      namespace,
-      metricName: "BackendUp",
-      dimensions: { Backend: "aws" },
-      statistic: "Minimum",
-      period: 60,
-      evaluationPeriods: 2,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-      ...actions,
-    })
+  ? backendUpBelow(
+      "AwsBackendDown",
+      "aws-backend-down",
+      "Secrets Manager did not answer the health check (ListSecrets under the prefix) for 2 minutes. vaultops:action=record",
+      "aws",
+      { statistic: "Minimum", period: 60, evaluationPeriods: 2, threshold: 1 },
+    )
   : undefined;
 
 /**

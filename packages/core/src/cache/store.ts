@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { CACHE_SHARDS, keys } from "../aws/key-space";
-import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
+import { epochSeconds, type Item, queryPartition, type StateTable } from "../aws/state-table";
 
 /**
  * One shared (L2) cache entry: a non-sensitive value at a KV v2 version, or a tombstone that says
@@ -93,18 +93,7 @@ export class DynamoCacheStore implements CacheStore {
     const condition = replaceCondition(write, entry.tombstone);
     return this.table.putIf(
       write === "refill" ? "cache refill" : "cache advance",
-      {
-        pk: cachePartition(entry.key),
-        sk: entry.key,
-        value: entry.value,
-        version: entry.version,
-        storedAt: entry.storedAt,
-        expiresAtMs: entry.expiresAtMs,
-        expiresAt: epochSeconds(entry.expiresAtMs),
-        generation: entry.generation,
-        tombstone: entry.tombstone,
-        purged: entry.purged,
-      },
+      toItem(entry),
       condition,
       // DynamoDB refuses values the expression does not use.
       {
@@ -118,25 +107,7 @@ export class DynamoCacheStore implements CacheStore {
 
   /** Writes unconditionally (a purge: every version is gone, whatever was cached). */
   async overwrite(entry: CacheEntry): Promise<void> {
-    await this.table.run("cache purge", (c, TableName) =>
-      c.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            pk: cachePartition(entry.key),
-            sk: entry.key,
-            value: entry.value,
-            version: entry.version,
-            storedAt: entry.storedAt,
-            expiresAtMs: entry.expiresAtMs,
-            expiresAt: epochSeconds(entry.expiresAtMs),
-            generation: entry.generation,
-            tombstone: entry.tombstone,
-            purged: entry.purged,
-          },
-        }),
-      ),
-    );
+    await this.table.run("cache purge", (c, TableName) => c.send(new PutCommand({ TableName, Item: toItem(entry) })));
   }
 
   async delete(key: string): Promise<void> {
@@ -230,6 +201,21 @@ export class DynamoCacheStore implements CacheStore {
     if (out.Item.revalidated) record.revalidated = out.Item.revalidated as SweepRecord["revalidated"];
     return record;
   }
+}
+
+function toItem(entry: CacheEntry): Item {
+  return {
+    pk: cachePartition(entry.key),
+    sk: entry.key,
+    value: entry.value,
+    version: entry.version,
+    storedAt: entry.storedAt,
+    expiresAtMs: entry.expiresAtMs,
+    expiresAt: epochSeconds(entry.expiresAtMs),
+    generation: entry.generation,
+    tombstone: entry.tombstone,
+    purged: entry.purged,
+  };
 }
 
 function toEntry(item: Record<string, unknown>): CacheEntry {

@@ -69,6 +69,20 @@ export class AccessMetrics {
     if (scope.latencies.length < 100) scope.latencies.push(Number(outcome.latencyMs.toFixed(3)));
   }
 
+  /** One EMF line: the metric names (counts, but latencies in milliseconds) and their values. */
+  private emit(now: number, dimensions: string[][], names: string[], values: Record<string, unknown>): void {
+    const metrics = names.map((Name) => ({ Name, Unit: Name.endsWith("Latency") ? "Milliseconds" : "Count" }));
+    this.write(
+      JSON.stringify({
+        _aws: {
+          Timestamp: now,
+          CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: dimensions, Metrics: metrics }],
+        },
+        ...values,
+      }),
+    );
+  }
+
   /** Writes one EMF line per scope seen since the last flush (and one for refused authentication). */
   flush(now = Date.now()): number {
     const scopes = this.scopes;
@@ -78,47 +92,18 @@ export class AccessMetrics {
     if (this.authFailures > 0) security.FailedAuthentication = this.authFailures;
     if (this.unplannedCreations > 0) security.UnplannedKeyCreation = this.unplannedCreations;
     if (Object.keys(security).length > 0) {
-      this.write(
-        JSON.stringify({
-          _aws: {
-            Timestamp: now,
-            CloudWatchMetrics: [
-              {
-                Namespace: this.namespace,
-                Dimensions: [[]],
-                Metrics: Object.keys(security).map((Name) => ({ Name, Unit: "Count" })),
-              },
-            ],
-          },
-          ...security,
-        }),
-      );
+      this.emit(now, [[]], Object.keys(security), security);
       this.authFailures = 0;
       this.unplannedCreations = 0;
     }
     for (const [key, s] of scopes) {
       const [environment, service] = key.split("\u0000") as [string, string];
-      this.write(
-        JSON.stringify({
-          _aws: {
-            Timestamp: now,
-            CloudWatchMetrics: [
-              {
-                Namespace: this.namespace,
-                // Per scope, and the aggregate (no dimensions) that the default alarms watch.
-                Dimensions: [["Environment", "Service"], []],
-                Metrics: [
-                  { Name: "Reads", Unit: "Count" },
-                  { Name: "Denied", Unit: "Count" },
-                  { Name: "Failures", Unit: "Count" },
-                  { Name: "CacheHits", Unit: "Count" },
-                  { Name: "CacheMisses", Unit: "Count" },
-                  { Name: "UncachedReads", Unit: "Count" },
-                  { Name: "RetrievalLatency", Unit: "Milliseconds" },
-                ],
-              },
-            ],
-          },
+      // Per scope, and the aggregate (no dimensions) that the default alarms watch.
+      this.emit(
+        now,
+        [["Environment", "Service"], []],
+        ["Reads", "Denied", "Failures", "CacheHits", "CacheMisses", "UncachedReads", "RetrievalLatency"],
+        {
           Environment: environment,
           Service: service,
           Reads: s.reads,
@@ -128,7 +113,7 @@ export class AccessMetrics {
           CacheMisses: s.cacheMisses,
           UncachedReads: s.uncachedReads,
           RetrievalLatency: s.latencies,
-        }),
+        },
       );
     }
     return scopes.size;
