@@ -2,7 +2,7 @@ import type { Actor } from "../audit/audit-log";
 import { ForeignShapeError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
 import { ConfigReads } from "./reads";
-import { type ConfigRecord, ownShape, toRecord } from "./shape";
+import { type ConfigRecord, isSensitive, ownShape, toRecord } from "./shape";
 import { type ConfigRef, type CreateConfigInput, checkValueSize, refPath, type UpdateConfigInput } from "./validation";
 
 export type { ConfigServiceDeps, ConfigVersion } from "./reads";
@@ -146,7 +146,7 @@ export class ConfigService extends ConfigReads {
       }
       if (options.purge) await backend.store.destroy(path);
       else await backend.store.deleteVersion(path, current.version);
-      const isEncrypted = ownShape(current.data)?.sensitive ?? true;
+      const isEncrypted = isSensitive(current.data);
       await this.deps.activity.changed(
         ref,
         "config.deleted",

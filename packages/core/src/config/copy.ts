@@ -7,7 +7,7 @@ import { stableJson } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
 import { BACKENDS, type BackendName } from "./routing";
-import { ownShape } from "./shape";
+import { isSensitive, ownShape } from "./shape";
 import { NAME_PATTERN, parseInput } from "./validation";
 
 const backendName = (field: string) =>
@@ -152,7 +152,7 @@ export class ConfigCopy {
             : "differs",
       source_version: from.version,
       target_version: current,
-      is_encrypted: own?.sensitive ?? true,
+      is_encrypted: isSensitive(from.data),
       value_sha256_prefix: shortHash(value),
     };
     if (request.dry_run) return item;

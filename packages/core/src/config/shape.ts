@@ -60,7 +60,8 @@ export function ownShape(data: Record<string, unknown>): OwnShape | undefined {
  * Only data that says it is not sensitive may be cached: our shape with `is_encrypted` false.
  * A missing flag, or another client's shape, counts as sensitive (never cache what is not classified).
  */
-export const isCacheable = (data: Record<string, unknown>): boolean => ownShape(data)?.sensitive === false;
+export const isSensitive = (data: Record<string, unknown>): boolean => ownShape(data)?.sensitive ?? true;
+export const isCacheable = (data: Record<string, unknown>): boolean => !isSensitive(data);
 
 /** The record of a live version; another client's data is shown whole, as JSON, and as sensitive. */
 export function toRecord(ref: ConfigRef, secret: KvSecret): ConfigRecord {
