@@ -152,7 +152,9 @@ export class TwoTierCache {
     else if (loaded) this.options.recorder?.cacheBypass?.(this.options.backendOf?.(key));
     if (!loaded) {
       // The origin has no such key (deleted, perhaps by another client): no copy may outlive that.
-      await this.drop(key);
+      // Without revalidation nothing servable was here (else it was served): what is there is a
+      // tombstone or purge marker, which must stay to keep slow readers from refilling the key.
+      if (skipShared && !known) await this.drop(key);
       return undefined;
     }
     if (

@@ -84,6 +84,28 @@ describe("TwoTierCache", () => {
     expect(store.entries.get("k")).toMatchObject({ purged: false, version: 1, value: "recreated" });
   });
 
+  it("keeps a delete's tombstone and a purge marker when a read finds the key gone", async () => {
+    // Arrange: a delete at version 2 (tombstone) and a purge, each followed by readers that get a 404.
+    const { clock, store, cache } = setup();
+    const gone = async () => undefined;
+    await cache.advance("deleted", { version: 2 });
+    await cache.get("purged", origin("v5", 5));
+    await cache.purge("purged");
+    // Act: reads from memory's tombstone, then (memory expired) through the shared tier
+    await cache.get("deleted", gone);
+    await cache.get("purged", gone);
+    clock.advance(6_000);
+    await cache.get("deleted", gone);
+    await cache.get("purged", gone);
+    // Assert: both still stand, so a slow reader's refill of an older version is refused
+    expect(store.entries.get("deleted")).toMatchObject({ tombstone: true, version: 2 });
+    expect(store.entries.get("purged")).toMatchObject({ purged: true });
+    await cache.get("deleted", origin("slow-v1", 1));
+    await cache.get("purged", origin("slow-v5", 5));
+    expect(store.entries.get("deleted")).toMatchObject({ tombstone: true, version: 2 });
+    expect(store.entries.get("purged")).toMatchObject({ purged: true, value: "" });
+  });
+
   it("drops the copy when the origin says the key is gone", async () => {
     const { store, cache } = setup();
     await cache.get("k", origin("v1", 1));
