@@ -11,9 +11,8 @@ import { type Clock, systemClock } from "./clock";
 import { ConfigActivity } from "./config/activity";
 import { type BackendName, BackendRouter, type ConfigBackend, deadlineScope, lazyKvStore } from "./config/backends";
 import { ConfigService } from "./config/config-service";
-import { CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
+import { backendOfCacheKey, CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
 import { parseRouting, routedBackends } from "./config/routing";
-import { VaultConnectionError } from "./errors";
 import { IncidentService } from "./incident/incident-service";
 import { DynamoIncidentStore } from "./incident/incident-store";
 import { createLogger, type Logger } from "./logger";
@@ -118,7 +117,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
     clock,
     recorder,
-    backendOf: (key) => (key.startsWith(CACHE_KEY_PREFIXES.aws) ? "aws" : "vault"),
+    backendOf: backendOfCacheKey,
   });
 
   const cloudWatchEnabled = settings.CLOUDWATCH_ENABLED ?? true;
@@ -145,10 +144,6 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
         kv,
         store: configStore,
         scope: gateway,
-        check: async () => {
-          const health = await gateway.health();
-          if (health.status !== "healthy") throw new VaultConnectionError(health.error ?? `Vault is ${health.status}`);
-        },
       },
     ],
   ]);
@@ -204,9 +199,11 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       cache,
       cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
       backends: {
-        routing,
-        others: router.all().filter((b) => b.name !== "vault"),
-        ofCacheKey: (key) => router.ofCacheKey(key)?.name ?? "vault",
+        routing: router.describe(),
+        others: router
+          .all()
+          .filter((b): b is ConfigBackend & { check(): Promise<void> } => b.name !== "vault" && b.check !== undefined),
+        ofCacheKey: backendOfCacheKey,
       },
       telemetry: new DynamoTelemetryStore(table),
       metricsSink,
@@ -279,8 +276,6 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     clients,
     table,
     gateway,
-    kv,
-    configStore,
     recorder,
     counters,
     cache,

@@ -22,7 +22,12 @@ export interface AuditFilter {
   to?: number | undefined;
 }
 
+/** Compiled once per pattern: token paths and audit filters are matched on every request. */
+const compiledGlobs = new Map<string, RegExp>();
+
 export function globToRegExp(glob: string): RegExp {
+  const cached = compiledGlobs.get(glob);
+  if (cached) return cached;
   const source = glob
     .split("**")
     .map((part) =>
@@ -32,7 +37,9 @@ export function globToRegExp(glob: string): RegExp {
         .join("[^/]*"),
     )
     .join(".*");
-  return new RegExp(`^${source}$`);
+  const compiled = new RegExp(`^${source}$`);
+  if (compiledGlobs.size < 1_000) compiledGlobs.set(glob, compiled);
+  return compiled;
 }
 
 export function matchesFilter(record: AuditLike, filter: AuditFilter): boolean {

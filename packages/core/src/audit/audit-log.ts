@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { BatchWriteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { AUDIT_SHARDS, keys } from "../aws/key-space";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
@@ -84,18 +84,9 @@ export class DynamoAuditLog implements AuditLog {
   /** Several records of one request (a list's reads) in batches of 25; unprocessed items are retried. */
   async recordMany(entries: AuditEntry[], actor: Actor): Promise<void> {
     const now = this.clock.now();
-    const items = entries.map((entry) => this.item(entry, actor, now).item);
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
-        const out = await this.table.run("audit write batch", (c, TableName) =>
-          c.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } })),
-        );
-        requests = (out.UnprocessedItems?.[this.table.tableName] ?? []) as Record<string, unknown>[];
-      }
-      if (requests.length > 0)
-        throw new StateStoreError("Audit records not written", { details: `${requests.length} left` });
-    }
+    const requests = entries.map((entry) => ({ PutRequest: { Item: this.item(entry, actor, now).item } }));
+    const left = await this.table.batchWrite("audit write batch", requests);
+    if (left > 0) throw new StateStoreError("Audit records not written", { details: `${left} left` });
   }
 
   /**

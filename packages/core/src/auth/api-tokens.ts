@@ -152,11 +152,6 @@ export class ApiTokenVerifier {
     };
   }
 
-  async verify(token: string): Promise<ApiPrincipal | undefined> {
-    const result = await this.check(token);
-    return result.ok ? result.principal : undefined;
-  }
-
   private async records(force: boolean): Promise<ApiTokenRecord[]> {
     const now = this.clock.now();
     if (this.cached && (!force ? now - this.cached.at < this.ttlMs : now - this.cached.at < 5_000)) {

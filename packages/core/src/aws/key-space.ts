@@ -23,7 +23,6 @@
  * Readers check `expiresAt`/`expiresAtMs` themselves: TTL deletion is lazy (and absent in dynalite).
  */
 export const keys = {
-  cacheEntry: (key: string, shard: number) => ({ pk: `cache#${shard}`, sk: key }),
   cacheShard: (shard: number) => `cache#${shard}`,
   cacheGeneration: { pk: "cache", sk: "generation" },
   cacheSweep: { pk: "cache", sk: "sweep" },

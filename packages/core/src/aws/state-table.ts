@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { StateStoreError } from "../errors";
 import type { AwsClients } from "./clients";
 
@@ -38,6 +38,25 @@ export class StateTable {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
       throw error;
     }
+  }
+
+  /**
+   * Puts or deletes in batches of 25, sending what DynamoDB leaves unprocessed again (up to 5 times
+   * per batch); returns how many requests were still left over.
+   */
+  async batchWrite(what: string, requests: Record<string, unknown>[]): Promise<number> {
+    let left = 0;
+    for (let i = 0; i < requests.length; i += 25) {
+      let batch = requests.slice(i, i + 25);
+      for (let attempt = 0; batch.length > 0 && attempt < 5; attempt++) {
+        const out = await this.run(what, (c, TableName) =>
+          c.send(new BatchWriteCommand({ RequestItems: { [TableName]: batch } })),
+        );
+        batch = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+      left += batch.length;
+    }
+    return left;
   }
 
   /** Runs one DynamoDB call; an unreachable or missing table becomes StateStoreError (503). */

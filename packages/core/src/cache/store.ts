@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { CACHE_SHARDS, keys } from "../aws/key-space";
 import { epochSeconds, type Item, queryPartition, type StateTable } from "../aws/state-table";
 
@@ -149,17 +149,10 @@ export class DynamoCacheStore implements CacheStore {
   }
 
   async deleteMany(keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests: Record<string, unknown>[] = keys
-        .slice(i, i + 25)
-        .map((key) => ({ DeleteRequest: { Key: { pk: cachePartition(key), sk: key } } }));
-      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
-        const out = await this.table.run("cache delete batch", (c, TableName) =>
-          c.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } })),
-        );
-        requests = (out.UnprocessedItems?.[this.table.tableName] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await this.table.batchWrite(
+      "cache delete batch",
+      keys.map((key) => ({ DeleteRequest: { Key: { pk: cachePartition(key), sk: key } } })),
+    );
   }
 
   async recordSweep(record: SweepRecord): Promise<void> {

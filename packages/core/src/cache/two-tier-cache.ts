@@ -212,7 +212,7 @@ export class TwoTierCache {
       storedAt: now,
       expiresAtMs: now + this.options.ttlMs,
       generation: this.generation,
-      tombstone: e.tombstone ?? false,
+      tombstone: e.tombstone,
       purged: false,
     };
   }
@@ -231,10 +231,11 @@ export class TwoTierCache {
     return stored;
   }
 
-  /** Forgets every key that starts with `prefix` in the shared tier and here; returns how many. */
-  async invalidatePrefix(prefix: string): Promise<number> {
-    for (const key of this.memory.keys()) if (key.startsWith(prefix)) this.memory.delete(key);
-    const doomed = (await this.store.all()).filter((e) => e.key.startsWith(prefix) && !e.tombstone).map((e) => e.key);
+  /** Forgets every key that starts with one of `prefixes` in the shared tier and here; returns how many. */
+  async invalidatePrefix(...prefixes: string[]): Promise<number> {
+    const matches = (key: string) => prefixes.some((prefix) => key.startsWith(prefix));
+    for (const key of this.memory.keys()) if (matches(key)) this.memory.delete(key);
+    const doomed = (await this.store.all()).filter((e) => matches(e.key) && !e.tombstone).map((e) => e.key);
     await this.store.deleteMany(doomed);
     return doomed.length;
   }

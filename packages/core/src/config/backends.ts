@@ -14,8 +14,8 @@ export interface ConfigBackend {
   store: ConfigStore;
   /** One deadline per operation (Vault's gateway; a plain deadline for Secrets Manager). */
   scope: OperationScope;
-  /** A cheap call that proves the backend answers (the health job's check). */
-  check(): Promise<void>;
+  /** A cheap call that proves the backend answers (the health job's check of a backend besides Vault). */
+  check?(): Promise<void>;
 }
 
 /** Which backend serves a configuration, decided by its environment and service. */
@@ -68,7 +68,7 @@ export class BackendRouter {
  * One deadline for an operation's Secrets Manager calls (the SDK retries within it): past it the
  * operation answers 503 backend_unavailable instead of holding the function to its timeout.
  */
-export function deadlineScope(deadlineMs: number, label = "Secrets Manager") {
+export function deadlineScope(deadlineMs: number) {
   return {
     within<T>(fn: () => Promise<T>): Promise<T> {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +76,7 @@ export function deadlineScope(deadlineMs: number, label = "Secrets Manager") {
         timer = setTimeout(
           () =>
             reject(
-              new BackendUnavailableError(`${label} is not available`, {
+              new BackendUnavailableError("Secrets Manager is not available", {
                 details: `no answer within ${deadlineMs} ms`,
               }),
             ),

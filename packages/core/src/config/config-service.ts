@@ -102,7 +102,7 @@ export class ConfigService extends ConfigReads {
           return {
             ...record,
             previous_version: current.version,
-            previous_is_encrypted: !own || current.data.is_encrypted !== false,
+            previous_is_encrypted: own?.sensitive ?? true,
           };
         } catch (error) {
           // A rotation is never retried over another writer: that writer's value wins and the rotation waits.

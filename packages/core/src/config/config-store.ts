@@ -6,6 +6,10 @@ import { isCacheable } from "./shape";
 /** Cache keys of Vault paths start `config:`, of Secrets Manager ones `config@aws:` (never the same entry). */
 export const CACHE_KEY_PREFIXES = { vault: "config:", aws: "config@aws:" } as const;
 
+/** The backend a cache key belongs to, by its prefix. */
+export const backendOfCacheKey = (key: string): "vault" | "aws" =>
+  key.startsWith(CACHE_KEY_PREFIXES.aws) ? "aws" : "vault";
+
 /**
  * The one write path of a backend (Vault KV v2, Secrets Manager) for everything that changes a path
  * (configs, rotation, restore, migration, incident rotation): after the backend accepts a change, both cache tiers move forward to its
@@ -25,14 +29,6 @@ export class ConfigStore {
     return `${this.keyPrefix}${path}`;
   }
 
-  get kv(): KvStore {
-    return this.deps.kv;
-  }
-
-  get cache(): TwoTierCache {
-    return this.deps.cache;
-  }
-
   async write(
     path: string,
     data: Record<string, unknown>,
@@ -40,14 +36,7 @@ export class ConfigStore {
   ): Promise<{ version: number; createdAt: string }> {
     await this.deps.cache.drop(this.keyOf(path));
     const written = await this.deps.kv.write(path, data, cas);
-    await this.settle(path, () =>
-      this.deps.cache.advance(this.keyOf(path), {
-        version: written.version,
-        value: isCacheable(data)
-          ? JSON.stringify({ data, version: written.version, createdAt: written.createdAt })
-          : undefined,
-      }),
-    );
+    await this.observed(path, { data, ...written });
     return written;
   }
 

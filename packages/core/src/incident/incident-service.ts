@@ -95,8 +95,9 @@ export class IncidentService {
           ? `${scope.environment}/${scope.service_name ? `${scope.service_name}/${scope.key ?? ""}` : ""}`
           : "";
         // The scope's entries of every backend (Vault's and Secrets Manager's).
-        for (const keyPrefix of Object.values(CACHE_KEY_PREFIXES))
-          incident.cache_entries_cleared += await this.deps.cache.invalidatePrefix(`${keyPrefix}${below}`);
+        incident.cache_entries_cleared += await this.deps.cache.invalidatePrefix(
+          ...Object.values(CACHE_KEY_PREFIXES).map((keyPrefix) => `${keyPrefix}${below}`),
+        );
         incident.actions.push("clear-cache");
       }
       if (policy.includes("rotate")) {

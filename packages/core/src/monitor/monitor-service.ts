@@ -42,6 +42,7 @@ export interface MonitorDeps {
   clock?: Clock;
   /** The configuration backends besides Vault (Secrets Manager, when routed) and the routing. */
   backends?: {
+    /** Every rule, then the implicit default. */
     routing: RoutingRule[];
     others: Array<{ name: string; label: string; check(): Promise<void> }>;
     /** Which backend a cache key belongs to. */
@@ -312,10 +313,9 @@ export class MonitorService {
     ];
   }
 
-  /** The routing as the status routes show it: every rule, then the default. */
+  /** The routing as the status routes show it (BackendRouter.describe: every rule, then the default). */
   private routing(): RoutingRule[] {
-    const rules = (this.deps.backends?.routing ?? []).map(({ pattern, backend }) => ({ pattern, backend }));
-    return rules.some((r) => r.pattern === "*") ? rules : [...rules, { pattern: "*", backend: "vault" }];
+    return this.deps.backends?.routing ?? [{ pattern: "*", backend: "vault" }];
   }
 
   async prometheus(): Promise<string> {

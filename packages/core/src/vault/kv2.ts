@@ -86,7 +86,7 @@ export class KvV2Client implements KvStore {
     this.clock = clock ?? systemClock;
   }
 
-  private url(kind: "data" | "metadata" | "delete" | "destroy" | "undelete", path: string): string {
+  private url(kind: "data" | "metadata" | "delete", path: string): string {
     return `/${this.mount}/${kind}/${path}`;
   }
 
@@ -226,16 +226,7 @@ export class KvV2Client implements KvStore {
 
   /** The keys directly under `folder` (not sub-folders), sorted; [] when there are none. */
   async list(folder: string): Promise<string[]> {
-    try {
-      const out = await this.gateway.request<{ data: { keys: string[] } }>("kv_list", {
-        method: "GET",
-        path: `${this.url("metadata", folder)}?list=true`,
-      });
-      return out.data.keys.filter((k) => !k.endsWith("/")).sort();
-    } catch (error) {
-      if (error instanceof VaultSecretNotFoundError) return [];
-      throw error;
-    }
+    return (await this.listEntries(folder)).filter((k) => !k.endsWith("/")).sort();
   }
 
   /** Every key and sub-folder under `folder` (folders end with `/`). */
