@@ -1,4 +1,4 @@
-import { parseRouting, routedBackends } from "@vaultops/core/routing";
+import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
 import { functionRuntime, nodejsBuild } from "./bundling";
 import { apiTokens, vaultCredentials } from "./secrets";
 import { snapshotBucket, snapshotKey, table } from "./storage";
@@ -14,8 +14,8 @@ function required(name: string): string {
  * Which backend serves each environment/service (`CONFIG_BACKENDS`, checked here as at cold start):
  * Secrets Manager permissions, and its alarm, only when a scope is routed there.
  */
-export const configBackends = process.env.CONFIG_BACKENDS ?? "*=vault";
-export const secretsPrefix = process.env.AWS_SECRETS_PREFIX ?? "vaultops";
+export const configBackends = process.env.CONFIG_BACKENDS ?? DEFAULT_CONFIG_BACKENDS;
+export const secretsPrefix = process.env.AWS_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX;
 export const awsBackendRouted = routedBackends(parseRouting(configBackends)).includes("aws");
 
 /** What Secrets Manager configurations need: their own names only (`{prefix}/...`), and listing. */

@@ -1,17 +1,17 @@
 import { routeList, routes } from "@vaultops/api";
 import { hasScope } from "@vaultops/core";
-import { httpRoute } from "@vaultops/lambda";
+import { httpRoute, routeAccess } from "@vaultops/lambda";
 
 /** The calling token, as the plane sees it, and every route with whether this token may call it. */
 export const createHandler = httpRoute(routes.tokenSelf, async (request, ctx) => {
   const principal = request.principal;
   if (!principal) throw new Error("tokenSelf runs only with an authenticated principal");
   const may = (route: (typeof routeList)[number]): { allowed: boolean; note?: string } => {
-    if (route.scope === "public" || route.scope === "token") return { allowed: true };
-    if (!hasScope(principal, route.scope)) return { allowed: false, note: `needs ${route.scope}` };
-    if (principal.paths && route.paths !== "config")
-      return { allowed: false, note: "plane-wide: needs a token without path limits" };
-    return principal.paths ? { allowed: true, note: `within ${principal.paths.join(", ")}` } : { allowed: true };
+    const refused = routeAccess(route, principal);
+    if (refused === "scope") return { allowed: false, note: `needs ${route.scope}` };
+    if (refused === "plane-wide") return { allowed: false, note: "plane-wide: needs a token without path limits" };
+    if (route.scope === "public" || route.scope === "token" || !principal.paths) return { allowed: true };
+    return { allowed: true, note: `within ${principal.paths.join(", ")}` };
   };
   return {
     status: 200,

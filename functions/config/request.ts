@@ -7,19 +7,26 @@ import {
   parseInput,
   pathAllowed,
   refPath,
-  shortHash,
+  serviceAllowed,
   ValidationError,
+  withheld,
 } from "@vaultops/core";
 import type { ApiRequest } from "@vaultops/lambda";
 
 /** Refuses (403) a configuration path outside the token's path limits, before anything is read. */
 export function assertPath(request: ApiRequest, path: string): void {
-  if (request.principal && !pathAllowed(request.principal, path)) {
-    throw new ForbiddenError("This token may not use this configuration path", {
-      path,
-      details: `the token may use ${request.principal.paths?.join(", ")}`,
-    });
-  }
+  if (request.principal && !pathAllowed(request.principal, path))
+    outsidePaths(request, "This token may not use this configuration path", path);
+}
+
+/** Refuses (403) a list of a service where none of the token's path patterns could match a key. */
+export function assertService(request: ApiRequest, environment: string, service: string): void {
+  if (request.principal && !serviceAllowed(request.principal, environment, service))
+    outsidePaths(request, "This token may not use this service", `${environment}/${service}`);
+}
+
+function outsidePaths(request: ApiRequest, message: string, path: string): never {
+  throw new ForbiddenError(message, { path, details: `the token may use ${request.principal?.paths?.join(", ")}` });
 }
 
 /** `{key}` from the path, `environment` and `service_name` from the query string; within the token's paths. */
@@ -45,7 +52,7 @@ export type Presented = Omit<ConfigRecord, "value"> & { value: string | null; va
  */
 export function present(record: ConfigRecord, request: ApiRequest): Presented {
   if (!record.is_encrypted || seesSecrets(request)) return record;
-  return { ...record, value: null, value_sha256_prefix: shortHash(record.value) };
+  return withheld(record);
 }
 
 /** The version as a strong ETag, for If-Match on the next write. */
@@ -56,10 +63,10 @@ export const wantsFresh = (request: ApiRequest): boolean =>
   /(^|,)\s*(no-cache|max-age=0)\s*(,|$)/i.test(request.headers["cache-control"] ?? "") ||
   /no-cache/i.test(request.headers.pragma ?? "");
 
-/** A `?name=true|false` query flag; anything else is a 400. */
-export function flag(request: ApiRequest, name: string): boolean {
+/** A `?name=true|false` query flag (`fallback` when absent); anything else is a 400. */
+export function flag(request: ApiRequest, name: string, fallback = false): boolean {
   const value = request.query[name];
-  if (value === undefined) return false;
+  if (value === undefined) return fallback;
   if (value !== "true" && value !== "false") throw new ValidationError(`${name} must be true or false`);
   return value === "true";
 }

@@ -1,5 +1,5 @@
 import { routes } from "@vaultops/api";
-import { ValidationError } from "@vaultops/core";
+import { PLAN_ID_PATTERN, ValidationError } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
 import { flag } from "../config/request";
 import { snapshotId } from "./request";
@@ -9,9 +9,9 @@ import { snapshotId } from "./request";
  * takes its `plan_id` (or `force=true`).
  */
 export const createHandler = httpRoute(routes.snapshotRestore, async (request, ctx) => {
-  const dryRun = request.query.dry_run === undefined ? true : flag(request, "dry_run");
+  const dryRun = flag(request, "dry_run", true);
   const planId = request.query.plan_id;
-  if (planId !== undefined && !/^plan-[0-9a-f]{16}$/.test(planId)) throw new ValidationError("Invalid plan_id");
+  if (planId !== undefined && !PLAN_ID_PATTERN.test(planId)) throw new ValidationError("Invalid plan_id");
   return {
     status: 200,
     body: await ctx.snapshots.restore(

@@ -5,6 +5,7 @@ import {
   createConfigSchema,
   listQuerySchema,
   metricsQuerySchema,
+  PLAN_ID_PATTERN,
   rollbackSchema,
   rotationPolicySchema,
   snapshotCreateSchema,
@@ -88,7 +89,7 @@ const deleteQuery = z.object({ ...scopeQuery.shape, purge: z.optional(z.enum(["t
 const updateQuery = z.object({ ...scopeQuery.shape, replace: z.optional(z.enum(["true", "false"])) });
 const restoreQuery = z.object({
   dry_run: z._default(z.enum(["true", "false"]), "true"),
-  plan_id: z.optional(z.string().check(z.regex(/^plan-[0-9a-f]{16}$/))),
+  plan_id: z.optional(z.string().check(z.regex(PLAN_ID_PATTERN))),
   force: z.optional(z.enum(["true", "false"])),
 });
 

@@ -5,7 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { detectAnomalies, filterRecords, parseVaultAuditLog, shortHash, summarize } from "@vaultops/core";
+import {
+  BACKENDS,
+  type CopyItem,
+  type CopyReport,
+  detectAnomalies,
+  filterRecords,
+  parseVaultAuditLog,
+  summarize,
+  withheld,
+} from "@vaultops/core";
 import { Command, CommanderError, Option } from "commander";
 import { ApiClient, CliError, EXIT, resolveConnection } from "./client";
 import { parseDotenv } from "./dotenv";
@@ -141,9 +150,7 @@ scopeOptions(config.command("list").description("list configurations (sensitive 
       });
       // Sensitive values are masked in every output unless asked for: JSON is piped into logs and tickets.
       const items = res.body.items.map((i) =>
-        i.is_encrypted && !o.reveal && typeof i.value === "string"
-          ? { ...i, value: null, value_sha256_prefix: shortHash(i.value) }
-          : i,
+        i.is_encrypted && !o.reveal && typeof i.value === "string" ? withheld({ ...i, value: i.value }) : i,
       );
       if (o.json) return printJson({ ...res.body, items });
       table(
@@ -538,28 +545,13 @@ scopeOptions(migrate.command("validate <file>").description("does each entry exi
     if (rows.some((r) => r.status !== "ok")) process.exitCode = EXIT.conflict;
   });
 
-interface CopyItem {
-  key: string;
-  action: "create" | "update" | "unchanged" | "differs";
-  target_version: number;
-  is_encrypted: boolean;
-  value_sha256_prefix: string;
-  outcome?: string;
-  error?: string;
-}
-interface CopyReport {
-  routed_to: string;
-  summary: Record<string, number>;
-  items: CopyItem[];
-}
-const BACKEND_NAMES = ["vault", "aws"];
 scopeOptions(
   migrate
     .command("copy")
     .description("copy a service's configurations between backends: a plan, then check-and-set writes"),
 )
-  .addOption(new Option("--from <backend>", "source backend").choices(BACKEND_NAMES).makeOptionMandatory())
-  .addOption(new Option("--to <backend>", "target backend").choices(BACKEND_NAMES).makeOptionMandatory())
+  .addOption(new Option("--from <backend>", "source backend").choices([...BACKENDS]).makeOptionMandatory())
+  .addOption(new Option("--to <backend>", "target backend").choices([...BACKENDS]).makeOptionMandatory())
   .option("--overwrite", "replace target values that differ")
   .option("--yes", "do not ask")
   .option("--json", "machine-readable output")

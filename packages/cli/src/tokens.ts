@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type ApiTokenRecord, parseTokenList, SCOPES, sha256Hex } from "@vaultops/core";
+import { type ApiTokenRecord, parseTokenList, SCOPES, tokenRecord } from "@vaultops/core";
 import { CliError, EXIT } from "./client";
 
 export { SCOPES };
@@ -25,13 +25,10 @@ export function createApiToken(
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean);
-  const entry: ApiTokenRecord = {
-    name: options.name,
-    sha256: sha256Hex(token),
-    scopes: split(options.scopes) as ApiTokenRecord["scopes"],
+  const entry = tokenRecord(options.name, token, split(options.scopes) as ApiTokenRecord["scopes"], {
     ...(options.paths ? { paths: split(options.paths) } : {}),
     ...(options.ttl ? { expires_at: new Date(now + parseTtl(options.ttl)).toISOString() } : {}),
-  };
+  });
   try {
     parseTokenList([entry], "the new token");
   } catch (error) {

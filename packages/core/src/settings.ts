@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { parseTokenList } from "./auth/api-tokens";
-import { parseRouting } from "./config/routing";
+import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting } from "./config/routing";
 import { SettingsError } from "./errors";
 
 // zod/mini keeps this out of every handler's cold start: ~20 KB where full zod is ~440 KB.
@@ -79,9 +79,12 @@ const settingsSchema = z.object({
    * Which backend serves each `environment/service`: `prod/payments=aws,staging/*=aws,*=vault`
    * (first match wins; without a match, Vault). Checked at cold start.
    */
-  CONFIG_BACKENDS: z._default(z.string(), "*=vault"),
+  CONFIG_BACKENDS: z._default(z.string(), DEFAULT_CONFIG_BACKENDS),
   /** Secrets Manager names are `{AWS_SECRETS_PREFIX}/{environment}/{service}/{key}`. */
-  AWS_SECRETS_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.+=@-]+(\/[A-Za-z0-9_.+=@-]+)*$/)), "vaultops"),
+  AWS_SECRETS_PREFIX: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9_.+=@-]+(\/[A-Za-z0-9_.+=@-]+)*$/)),
+    DEFAULT_SECRETS_PREFIX,
+  ),
   /** Days a deleted Secrets Manager configuration can be restored (7 to 30; AWS's own bounds). */
   AWS_SECRETS_RECOVERY_DAYS: integer(7, 7, 30),
   /** Snapshots go to this S3 bucket when set, else to SNAPSHOT_DIR. */

@@ -9,7 +9,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseTokenList } from "@vaultops/core";
-import { parseRouting, routedBackends } from "@vaultops/core/routing";
+import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
 import { ensureBundles, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
@@ -59,8 +59,10 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   // A scope routed to Secrets Manager needs one: moto's, here (never the real AWS by accident).
-  const routing = parseRouting(process.env.CONFIG_BACKENDS ?? "*=vault");
-  if (routedBackends(routing).includes("aws") && process.env.VAULTOPS_DEV_MOTO !== "1")
+  const awsRouted = routedBackends(parseRouting(process.env.CONFIG_BACKENDS ?? DEFAULT_CONFIG_BACKENDS)).includes(
+    "aws",
+  );
+  if (awsRouted && process.env.VAULTOPS_DEV_MOTO !== "1")
     throw new Error(
       `CONFIG_BACKENDS routes scopes to Secrets Manager: run with VAULTOPS_DEV_MOTO=1 to serve them from moto`,
     );
@@ -133,9 +135,9 @@ async function main() {
     `  Vault token ${facts.vaultToken}${facts.vaultUnsealKey ? `   unseal key: ${facts.vaultUnsealKey}` : ""}`,
     `  DynamoDB    ${facts.dynamodbEndpoint}${services.dynamo.external ? " (from DYNAMODB_ENDPOINT)" : ""}`,
     ...(services.moto ? [`  AWS (moto)  ${services.moto.endpoint}`] : []),
-    ...(routedBackends(routing).includes("aws")
+    ...(awsRouted
       ? [
-          `  Backends    ${process.env.CONFIG_BACKENDS} (Secrets Manager: moto, prefix ${process.env.AWS_SECRETS_PREFIX ?? "vaultops"}/)`,
+          `  Backends    ${process.env.CONFIG_BACKENDS} (Secrets Manager: moto, prefix ${process.env.AWS_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX}/)`,
         ]
       : []),
     `  State       ${path.relative(process.cwd(), devFile)}`,

@@ -98,13 +98,27 @@ function authorize(spec: RouteSpec, event: HttpEvent, principal: ApiPrincipal | 
   }
   if (principal.expiresAt !== undefined && principal.expiresAt <= now)
     throw new UnauthorizedError("The token has expired", { details: principal.name });
-  if (spec.scope === "token") return;
-  if (!hasScope(principal, spec.scope)) throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
-  if (principal.paths && spec.paths !== "config") {
+  const refused = routeAccess(spec, principal);
+  if (refused === "scope") throw new ForbiddenError(`This operation needs the ${spec.scope} scope`);
+  if (refused === "plane-wide") {
     throw new ForbiddenError("This operation is plane-wide: it needs a token without path limits", {
-      details: `the token may use ${principal.paths.join(", ")}`,
+      details: `the token may use ${principal.paths?.join(", ")}`,
     });
   }
+}
+
+/**
+ * What a token's scopes and path limits allow on a route (expiry aside): undefined when it may call
+ * it, else why not. The route wrapper and `GET /api/v1/auth/token` both ask this.
+ */
+export function routeAccess(
+  spec: Pick<RouteSpec, "scope" | "paths">,
+  principal: Pick<ApiPrincipal, "scopes" | "paths">,
+): "scope" | "plane-wide" | undefined {
+  if (spec.scope === "public" || spec.scope === "token") return undefined;
+  if (!hasScope(principal, spec.scope)) return "scope";
+  if (principal.paths && spec.paths !== "config") return "plane-wide";
+  return undefined;
 }
 
 function parseBody(event: HttpEvent): unknown {

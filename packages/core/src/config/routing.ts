@@ -2,6 +2,10 @@
 export type BackendName = "vault" | "aws";
 export const BACKENDS: readonly BackendName[] = ["vault", "aws"];
 
+/** The defaults of CONFIG_BACKENDS and AWS_SECRETS_PREFIX, for the settings, infra and the local runtime. */
+export const DEFAULT_CONFIG_BACKENDS = "*=vault";
+export const DEFAULT_SECRETS_PREFIX = "vaultops";
+
 /** An `environment/service` pattern (`*` within a segment) and the backend that serves it. */
 export interface RoutingRule {
   pattern: string;

@@ -7,6 +7,9 @@ import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../er
 import { stableJson } from "../vault/kv2";
 import type { Progress, SnapshotDeps, SnapshotService, SnapshotVersion } from "./snapshot-service";
 
+/** A restore plan's id, as `savePlan` makes it (`?plan_id=` is checked against this). */
+export const PLAN_ID_PATTERN = /^plan-[0-9a-f]{16}$/;
+
 export interface RestorePlanItem {
   path: string;
   /** `aws` for a Secrets Manager configuration; absent for Vault. */

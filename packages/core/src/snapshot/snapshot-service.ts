@@ -59,6 +59,7 @@ export interface SnapshotPayload {
 
 export type Progress = (done: number, total: number, phase: string) => void;
 export type { RestorePlanItem, RestoreReport } from "./restore";
+export { PLAN_ID_PATTERN } from "./restore";
 
 export interface SnapshotDeps {
   /**
