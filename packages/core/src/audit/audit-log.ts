@@ -33,10 +33,6 @@ export interface AuditRecord extends AuditEntry {
 
 const DAY_MS = 86_400_000;
 
-/**
- * The audit trail in DynamoDB: partitions per UTC day and shard, sorted by time, kept
- * `retentionDays` through the TTL attribute; queries merge the shards newest first.
- */
 /** The audit trail as the services use it. */
 export interface AuditLog {
   record(entry: AuditEntry, actor: Actor): Promise<AuditRecord>;
@@ -47,6 +43,10 @@ export interface AuditLog {
   ): Promise<{ items: AuditRecord[]; next_cursor: string | null }>;
 }
 
+/**
+ * The audit trail in DynamoDB: partitions per UTC day and shard, sorted by time, kept
+ * `retentionDays` through the TTL attribute; queries merge the shards newest first.
+ */
 export class DynamoAuditLog implements AuditLog {
   private readonly clock: Clock;
 

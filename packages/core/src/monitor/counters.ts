@@ -17,13 +17,13 @@ export interface CounterTotals {
   lastCacheAccessAt?: number;
 }
 
-/** Shared counters in DynamoDB, spread over N items (one partition key each) so no item is hot. */
 /** The shared counters: deltas added atomically, totals read across the shards. */
 export interface CounterStore {
   add(delta: CounterTotals): Promise<void>;
   totals(): Promise<CounterTotals>;
 }
 
+/** Shared counters in DynamoDB, spread over N items (one partition key each) so no item is hot. */
 export class DynamoCounterStore implements CounterStore {
   constructor(
     private readonly table: StateTable,

@@ -61,13 +61,13 @@ export class DynamoHealthStateStore implements HealthStateStore {
 export class DynamoJobRunStore implements JobRunStore {
   constructor(private readonly table: StateTable) {}
 
-  async record(job: string, run: { at: number; ok: boolean; durationMs: number; summary?: Record<string, unknown> }) {
+  async record(job: string, run: JobRun): Promise<void> {
     await this.table.run("job run write", (c, TableName) =>
       c.send(new PutCommand({ TableName, Item: { ...keys.jobRun(job), ...run } })),
     );
   }
 
-  async last(job: string): Promise<{ at: number; ok: boolean; durationMs: number } | undefined> {
+  async last(job: string): Promise<Omit<JobRun, "summary"> | undefined> {
     const out = await this.table.run("job run read", (c, TableName) =>
       c.send(new GetCommand({ TableName, Key: keys.jobRun(job) })),
     );

@@ -216,9 +216,10 @@ export class MonitorService {
     return { healthy: health.status === "healthy", body };
   }
 
-  async cacheStats() {
-    const [entries, totals] = await Promise.all([this.deps.cache.sharedEntries(), this.sharedTotals()]);
-    const cache = cacheFigures(totals);
+  /** `totals`: the shared counters when the caller has read them already (one read per request). */
+  async cacheStats(totals: Promise<CounterTotals> = this.sharedTotals()) {
+    const [entries, counted] = await Promise.all([this.deps.cache.sharedEntries(), totals]);
+    const cache = cacheFigures(counted);
     const oldest = entries.reduce<number | undefined>(
       (min, e) => (min === undefined || e.storedAt < min ? e.storedAt : min),
       undefined,
@@ -228,7 +229,7 @@ export class MonitorService {
       total_accesses: cache.hits + cache.misses,
       ttl: msText(this.deps.cache.ttlMs),
       oldest_access: oldest === undefined ? ZERO_TIME : new Date(oldest).toISOString(),
-      newest_access: totals.lastCacheAccessAt ? new Date(totals.lastCacheAccessAt).toISOString() : ZERO_TIME,
+      newest_access: counted.lastCacheAccessAt ? new Date(counted.lastCacheAccessAt).toISOString() : ZERO_TIME,
       hits: cache.hits,
       misses: cache.misses,
       hit_rate: cache.hitRate,
@@ -238,7 +239,8 @@ export class MonitorService {
 
   async metrics(): Promise<Record<string, unknown>> {
     const health = await this.checkHealth();
-    const [totals, token, cache] = await Promise.all([this.sharedTotals(), this.tokenInfo(), this.cacheStats()]);
+    const shared = this.sharedTotals();
+    const [totals, token, cache] = await Promise.all([shared, this.tokenInfo(), this.cacheStats(shared)]);
     const requests = requestFigures(totals);
     return {
       vault_metrics: {
@@ -343,9 +345,10 @@ export class MonitorService {
 
   async status(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const health = await this.checkHealth();
+    const shared = this.sharedTotals();
     const [totals, cache, lastHealthJob, lastSweepJob, telemetry, backends] = await Promise.all([
-      this.sharedTotals(),
-      this.cacheStats(),
+      shared,
+      this.cacheStats(shared),
       this.deps.jobRuns.last("health-check"),
       this.deps.jobRuns.last("cache-sweep"),
       this.deps.telemetry?.get().catch(() => undefined),

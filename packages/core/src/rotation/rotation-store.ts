@@ -41,10 +41,6 @@ export interface RotationHistoryEntry {
 const POLICIES = keys.rotationPolicies;
 const HISTORY_DAYS = 365;
 
-/**
- * Policies live in DynamoDB, not in KV custom metadata: the hourly job finds due policies with one
- * Query instead of walking every Vault path, and state updates are conditional writes.
- */
 /** What rotation needs of the state table: policies with their state and claim, and a history. */
 export interface RotationStore {
   get(path: string): Promise<RotationPolicy | undefined>;
@@ -57,6 +53,10 @@ export interface RotationStore {
   history(path: string, limit: number): Promise<RotationHistoryEntry[]>;
 }
 
+/**
+ * Policies live in DynamoDB, not in KV custom metadata: the hourly job finds due policies with one
+ * Query instead of walking every Vault path, and state updates are conditional writes.
+ */
 export class DynamoRotationStore implements RotationStore {
   constructor(private readonly table: StateTable) {}
 

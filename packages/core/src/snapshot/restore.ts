@@ -7,6 +7,10 @@ import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../er
 import { stableJson } from "../vault/kv2";
 import type { Progress, SnapshotDeps, SnapshotService, SnapshotVersion } from "./snapshot-service";
 
+/** A path's entry in a stored plan: Secrets Manager paths carry their backend. */
+const planKey = (item: { path: string; backend?: string | undefined }) =>
+  item.backend ? `${item.backend}:${item.path}` : item.path;
+
 /** A restore plan's id, as `savePlan` makes it (`?plan_id=` is checked against this). */
 export const PLAN_ID_PATTERN = /^plan-[0-9a-f]{16}$/;
 
@@ -125,8 +129,9 @@ export class SnapshotRestorer {
     progress?: Progress,
   ): Promise<RestoreReport> {
     const manifest = await this.snapshots.get(id);
-    const payload = await this.snapshots.load(manifest);
+    // The plan first: a missing or expired one is refused before the snapshot is fetched and decrypted.
     const plan = !options.dryRun && options.planId ? await this.loadPlan(id, options.planId) : undefined;
+    const payload = await this.snapshots.load(manifest);
     const report: RestoreReport = {
       snapshot_id: id,
       dry_run: options.dryRun,
@@ -136,8 +141,7 @@ export class SnapshotRestorer {
     let done = 0;
     const items = await pool(payload.entries, 8, async (entry) => {
       const latest = entry.versions[entry.versions.length - 1] as SnapshotVersion;
-      const planKey = entry.backend ? `${entry.backend}:${entry.path}` : entry.path;
-      const planned = plan?.items[planKey];
+      const planned = plan?.items[planKey(entry)];
       const backend = this.snapshots.backendOf(entry);
       if (!backend) {
         // A Secrets Manager entry while CONFIG_BACKENDS routes nothing there: reported, never written elsewhere.
@@ -210,12 +214,7 @@ export class SnapshotRestorer {
     if (options.dryRun) {
       const saved = await this.savePlan({
         snapshot_id: id,
-        items: Object.fromEntries(
-          items.map((i) => [
-            i.backend ? `${i.backend}:${i.path}` : i.path,
-            { action: i.action, version: i.current_version },
-          ]),
-        ),
+        items: Object.fromEntries(items.map((i) => [planKey(i), { action: i.action, version: i.current_version }])),
       });
       report.plan_id = saved.id;
       report.plan_expires_at = saved.expiresAt;
