@@ -277,7 +277,8 @@ export class TwoTierCache {
     for (const [key, local] of this.memory) if (local.until <= now) this.memory.delete(key);
     const record: SweepRecord = { at: now, removed: dead.length, remaining: entries.length - dead.length };
     if (check) {
-      const live = entries.filter((e) => !dead.includes(e) && !e.tombstone);
+      const removed = new Set(dead);
+      const live = entries.filter((e) => !removed.has(e) && !e.tombstone);
       const counts = { checked: 0, stale: 0, unknown: 0 };
       for (let i = 0; i < live.length; i += 8) {
         await Promise.all(

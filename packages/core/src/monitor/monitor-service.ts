@@ -70,19 +70,39 @@ const FEATURES = [
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
+/** One load shared by every caller for `ms` (or until `force`); a failed load is not kept. */
+function memoised<T>(clock: Clock, ms: number, load: () => Promise<T>): (force?: boolean) => Promise<T> {
+  let memo: { at: number; value: Promise<T> } | undefined;
+  return (force = false) => {
+    const now = clock.now();
+    if (force || !memo || now - memo.at >= ms) {
+      const value = load();
+      memo = { at: now, value };
+      value.catch(() => {
+        if (memo?.value === value) memo = undefined;
+      });
+    }
+    return memo.value;
+  };
+}
+
 /** Health, metrics, status, cache clear and token renewal, with their state in DynamoDB. */
 export class MonitorService {
   private memoHealth: { value: VaultHealth; at: number } | undefined;
   private memoToken: { value: TokenInfo; at: number } | undefined;
   private lastRecorded: { status: string; at: number } | undefined;
-  private memoBackends: { at: number; value: Promise<BackendHealth[]> } | undefined;
   private readonly clock: Clock;
+  /** The shared counters, read at most once per `healthMemoMs` in this container (one BatchGet). */
+  private readonly memoCounters: () => Promise<CounterTotals>;
+  private readonly memoBackends: (force?: boolean) => Promise<BackendHealth[]>;
 
   constructor(
     private readonly deps: MonitorDeps,
     private readonly options: MonitorOptions,
   ) {
     this.clock = deps.clock ?? systemClock;
+    this.memoCounters = memoised(this.clock, options.healthMemoMs, () => deps.counters.totals());
+    this.memoBackends = memoised(this.clock, options.healthMemoMs, () => this.checkOtherBackends());
   }
 
   /** Live sys/health, memoised for a few seconds per container, recorded in the shared state. */
@@ -140,18 +160,8 @@ export class MonitorService {
     return mergeTotals(await this.deps.counters.totals(), this.deps.recorder.unflushed());
   }
 
-  private memoCounters?: { at: number; value: Promise<CounterTotals> };
-  /** The shared counters, read at most once per `healthMemoMs` in this container (one BatchGet). */
   private memoTotals(): Promise<CounterTotals> {
-    const now = this.clock.now();
-    if (!this.memoCounters || now - this.memoCounters.at >= this.options.healthMemoMs) {
-      const value = this.deps.counters.totals();
-      this.memoCounters = { at: now, value };
-      value.catch(() => {
-        if (this.memoCounters?.value === value) this.memoCounters = undefined;
-      });
-    }
-    return this.memoCounters.value.then((shared) => mergeTotals(shared, this.deps.recorder.unflushed()));
+    return this.memoCounters().then((shared) => mergeTotals(shared, this.deps.recorder.unflushed()));
   }
 
   private tokenWarning(token: TokenInfo | undefined): string | undefined {
@@ -272,12 +282,13 @@ export class MonitorService {
    * memoised per container like Vault's health. Never throws: an unreachable backend is a state.
    */
   async otherBackendHealth(force = false): Promise<BackendHealth[]> {
+    if ((this.deps.backends?.others ?? []).length === 0) return [];
+    return this.memoBackends(force);
+  }
+
+  private checkOtherBackends(): Promise<BackendHealth[]> {
     const others = this.deps.backends?.others ?? [];
-    if (others.length === 0) return [];
-    const now = this.clock.now();
-    if (!force && this.memoBackends && now - this.memoBackends.at < this.options.healthMemoMs)
-      return this.memoBackends.value;
-    const value = Promise.all(
+    return Promise.all(
       others.map(async (b): Promise<BackendHealth> => {
         const started = this.clock.now();
         const checkedAt = new Date(started).toISOString();
@@ -296,8 +307,6 @@ export class MonitorService {
         }
       }),
     );
-    this.memoBackends = { at: now, value };
-    return value;
   }
 
   /** Every backend, Vault first, as the status routes show them. */
