@@ -12,6 +12,8 @@ const shared = {
     LOG_LEVEL: "info",
     VAULTOPS_TEST_LOG: `${process.cwd()}/.vaultops/test-logs.jsonl`,
     VAULTOPS_TEST_SECRETS: `${process.cwd()}/.vaultops/test-secrets.txt`,
+    // Every AWS call a function makes, for the rights test (packages/core/src/aws/call-recorder.ts).
+    VAULTOPS_AWS_CALL_LOG: `${process.cwd()}/.vaultops/aws-calls.jsonl`,
   },
   setupFiles: ["test/support/setup-tee.ts"],
   // Handler logs are in the log file; keep the console for test results.

@@ -1,15 +1,11 @@
 /**
- * How every function is built and run: the one definition that `infra/functions.ts` hands to SST and
- * that `npm run build`, the benchmark and the local Lambda runtime use. Pure data and functions, no
- * SST globals, so scripts and tests can import it.
- *
- * `esbuildOptions` reproduces what SST v3.19.3's Node builder (pkg/runtime/node/build.go) derives from
- * the `nodejs` props for `format: "esm"`: platform node, bundle, keepNames, ESM, the target of the
- * Lambda runtime, `mainFields: ["module", "main"]` (without it the AWS SDK's CommonJS build is taken
- * and a split chunk exports only `default`), splitting into `.mjs` files, minify, linked source maps,
- * and the banner that gives ESM a `require`, `__filename` and `__dirname`.
+ * How every function is built and run: what infra hands to SST (`nodejs`, `hook`, runtime, sizes) and
+ * nothing else. SST's own Node builder turns it into the artifacts, on a deploy and in `npm run build`
+ * (packages/dev/src/sst-build.ts runs the same Go builder), so no copy of SST's esbuild options lives
+ * here. Pure data and functions, no SST globals: scripts and tests import it.
  */
-import type { BuildOptions } from "esbuild";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 /** The `nodejs` props of every function (SST's `FunctionArgs["nodejs"]`). */
 export const nodejsBuild: {
@@ -24,6 +20,25 @@ export const nodejsBuild: {
   minify: true,
   // Clients a route rarely needs (node-vault, CloudWatch, Secrets Manager, SigV4) load on first use.
   splitting: true,
+};
+
+/** esbuild's name for a chunk or a lazily imported module: `<name>-<8-character hash>.mjs`. */
+const hashedFile = /-[A-Z0-9]{8}\.mjs$/;
+
+/**
+ * SST's `hook` (run on the build directory before it is zipped). SST 3.19.3 answers every Node
+ * function's handler as `bundle.handler`, but with `splitting` its builder writes the entry under its
+ * own name (`health.mjs`, beside the chunks) and no `bundle.mjs` (fixed in SST 4.6.7, PR #6083): this
+ * writes the `bundle.mjs` Lambda will look for, re-exporting the entry.
+ */
+export const hook = {
+  async postbuild(dir: string): Promise<void> {
+    if (existsSync(path.join(dir, "bundle.mjs"))) return;
+    const entries = readdirSync(dir).filter((f) => f.endsWith(".mjs") && !hashedFile.test(f) && f !== "bundle.mjs");
+    if (entries.length !== 1)
+      throw new Error(`postbuild: expected one entry module in ${dir}, found ${entries.join(", ") || "none"}`);
+    writeFileSync(path.join(dir, "bundle.mjs"), `export * from "./${entries[0]}";\n`);
+  },
 };
 
 /** Runtime, architecture, memory and timeout of every function unless a table entry says otherwise. */
@@ -42,56 +57,6 @@ export const functionSizing = {
   incident: { timeout: "60 seconds" },
   credentialRotation: { timeout: "60 seconds" },
 } as const;
-
-/** SST's target per Lambda runtime (build.go's targetMap). */
-const runtimeTargets: Record<string, string> = {
-  "nodejs22.x": "es2023",
-  "nodejs20.x": "es2023",
-  "nodejs18.x": "es2022",
-};
-
-/** SST's fixed ESM banner, followed by the function's own `nodejs.banner`. */
-const sstEsmBanner = [
-  `import { createRequire as topLevelCreateRequire } from 'module';`,
-  `const require = topLevelCreateRequire(import.meta.url);`,
-  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-  `const __filename = topLevelFileUrlToPath(import.meta.url)`,
-  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
-];
-
-/** Packages SST never bundles (build.go's forceExternal). */
-const forceExternal = ["sharp", "pg-native"];
-
-/**
- * The esbuild options SST's Node builder uses for one function (deploy build, not `sst dev`):
- * `entry` is the handler file, `outdir` the function's bundle directory.
- */
-export function esbuildOptions(
-  nodejs: typeof nodejsBuild,
-  input: { entry: string; outdir: string; runtime?: string },
-): BuildOptions {
-  const runtime = input.runtime ?? functionRuntime.runtime;
-  const options: BuildOptions = {
-    entryPoints: { index: input.entry },
-    platform: "node",
-    external: [...forceExternal, ...(nodejs.esbuild?.external ?? [])],
-    keepNames: nodejs.esbuild?.keepNames ?? true,
-    bundle: true,
-    splitting: nodejs.splitting,
-    metafile: true,
-    sourcemap: "linked",
-    write: true,
-    format: "esm",
-    target: nodejs.esbuild?.target ?? runtimeTargets[runtime] ?? "esnext",
-    mainFields: nodejs.esbuild?.mainFields ?? ["module", "main"],
-    banner: { js: [...sstEsmBanner, nodejs.banner ?? ""].join("\n") },
-    outdir: input.outdir,
-    outExtension: { ".js": ".mjs" },
-    minify: nodejs.minify,
-    logLevel: "warning",
-  };
-  return options;
-}
 
 /** "512 MB" -> 512; "15 seconds" -> 15 (the units SST accepts in these props). */
 export const megabytes = (size: string): number => Number(/^(\d+) MB$/.exec(size)?.[1] ?? Number.NaN);

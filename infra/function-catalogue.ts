@@ -8,6 +8,7 @@ import {
   authorizerHandler,
   credentialRotationHandler,
   fallbackHandler,
+  functionName,
   incidentHandler,
   routeList,
   scheduleList,
@@ -30,11 +31,7 @@ export interface FunctionSpec {
   timeoutSeconds: number;
 }
 
-export const functionName = (handler: string): string =>
-  handler
-    .slice(0, handler.lastIndexOf("."))
-    .replace(/^functions\//, "")
-    .replace(/\//g, "-");
+export { functionName };
 
 function spec(kind: FunctionKind, handler: string, sizing: { memory?: string; timeout?: string } = {}): FunctionSpec {
   const memory = sizing.memory ?? functionRuntime.memory;

@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
-import { functionRuntime, nodejsBuild } from "./bundling";
+import { functionRuntime, hook, nodejsBuild } from "./bundling";
 import { apiTokens, vaultCredentials } from "./secrets";
 import { snapshotBucket, snapshotKey, table } from "./storage";
 
@@ -49,6 +49,7 @@ const secretsManagerBackendPermissions = awsBackendRouted
 export const functionDefaults = {
   ...functionRuntime,
   nodejs: nodejsBuild,
+  hook,
   link: [table, snapshotBucket],
   environment: {
     STAGE: $app.stage,

@@ -84,6 +84,10 @@ async function latency(handler: Handler, ev: unknown, n: number) {
   return { calls: n, p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)) };
 }
 
+/** `npm run bench -- --only=lambda,lists`: some sections (latency, replay, stampede, lambda, lists). */
+const only = new Set(process.argv.slice(2).flatMap((a) => (a.startsWith("--only=") ? a.slice(7).split(",") : [])));
+const want = (section: string) => only.size === 0 || only.has(section);
+
 async function main() {
   const started = Date.now();
   log("bench: starting OpenBao and dynalite...");
@@ -103,51 +107,59 @@ async function main() {
     );
 
     // 1. Latency per tier.
-    log("bench: GET latency per tier...");
-    // The tiers are compared without the read's audit record (one DynamoDB write, measured on its own row).
-    const quiet = { ...base, AUDIT_READS: "false" };
-    const memoryCtx = instrumentedContext(quiet).ctx;
-    const sharedCtx = instrumentedContext({ ...quiet, CACHE_MEMORY_TTL_SECONDS: "0" }).ctx;
-    const vaultCtx = instrumentedContext(quiet).ctx;
-    const auditedCtx = instrumentedContext(base).ctx;
-    const memory = await latency(getConfig(() => memoryCtx) as unknown as Handler, event("plain", ns), 5_000);
-    const shared = await latency(getConfig(() => sharedCtx) as unknown as Handler, event("plain", ns), 2_000);
-    const vault = await latency(getConfig(() => vaultCtx) as unknown as Handler, event("sensitive", ns), 1_000);
-    const audited = await latency(getConfig(() => auditedCtx) as unknown as Handler, event("plain", ns), 2_000);
-    results.latency = {
-      memory,
-      dynamodb: shared,
-      vault,
-      memory_with_read_audit: audited,
-      ratio_vault_to_memory_p50: round(vault.p50_ms / memory.p50_ms, 1),
-      ratio_dynamodb_to_memory_p50: round(shared.p50_ms / memory.p50_ms, 1),
-      ratio_vault_to_dynamodb_p50: round(vault.p50_ms / shared.p50_ms, 1),
-    };
+    if (want("latency")) {
+      log("bench: GET latency per tier...");
+      // The tiers are compared without the read's audit record (one DynamoDB write, measured on its own row).
+      const quiet = { ...base, AUDIT_READS: "false" };
+      const memoryCtx = instrumentedContext(quiet).ctx;
+      const sharedCtx = instrumentedContext({ ...quiet, CACHE_MEMORY_TTL_SECONDS: "0" }).ctx;
+      const vaultCtx = instrumentedContext(quiet).ctx;
+      const auditedCtx = instrumentedContext(base).ctx;
+      const memory = await latency(getConfig(() => memoryCtx) as unknown as Handler, event("plain", ns), 5_000);
+      const shared = await latency(getConfig(() => sharedCtx) as unknown as Handler, event("plain", ns), 2_000);
+      const vault = await latency(getConfig(() => vaultCtx) as unknown as Handler, event("sensitive", ns), 1_000);
+      const audited = await latency(getConfig(() => auditedCtx) as unknown as Handler, event("plain", ns), 2_000);
+      results.latency = {
+        memory,
+        dynamodb: shared,
+        vault,
+        memory_with_read_audit: audited,
+        ratio_vault_to_memory_p50: round(vault.p50_ms / memory.p50_ms, 1),
+        ratio_dynamodb_to_memory_p50: round(shared.p50_ms / memory.p50_ms, 1),
+        ratio_vault_to_dynamodb_p50: round(vault.p50_ms / shared.p50_ms, 1),
+      };
+    }
 
     // 2. Skewed replay on a simulated clock.
-    log("bench: replaying a Zipf workload (1,000 keys, 10 containers, 1 simulated hour)...");
-    results.replay = await replay(base);
+    if (want("replay")) {
+      log("bench: replaying a Zipf workload (1,000 keys, 10 containers, 1 simulated hour)...");
+      results.replay = await replay(base);
+    }
 
     // 3. Concurrent misses on one key.
-    log("bench: 100 concurrent misses on one key...");
-    const { ctx: stampede, counts } = instrumentedContext(base);
-    const stampedeKey = "stampede";
-    await create(event(stampedeKey, ns, "POST", { key: stampedeKey, value: "x", ...ns }), lambdaCtx);
-    await stampede.cache.clear();
-    counts.vaultReads = 0;
-    const get = getConfig(() => stampede) as unknown as Handler;
-    const answers = await Promise.all(Array.from({ length: 100 }, () => get(event(stampedeKey, ns), lambdaCtx)));
-    results.stampede = {
-      concurrent_requests: 100,
-      ok: answers.filter((a) => a.statusCode === 200).length,
-      vault_reads: counts.vaultReads,
-    };
+    if (want("stampede")) {
+      log("bench: 100 concurrent misses on one key...");
+      const { ctx: stampede, counts } = instrumentedContext(base);
+      const stampedeKey = "stampede";
+      await create(event(stampedeKey, ns, "POST", { key: stampedeKey, value: "x", ...ns }), lambdaCtx);
+      await stampede.cache.clear();
+      counts.vaultReads = 0;
+      const get = getConfig(() => stampede) as unknown as Handler;
+      const answers = await Promise.all(Array.from({ length: 100 }, () => get(event(stampedeKey, ns), lambdaCtx)));
+      results.stampede = {
+        concurrent_requests: 100,
+        ok: answers.filter((a) => a.statusCode === 200).length,
+        vault_reads: counts.vaultReads,
+      };
+    }
     // 4. Every built bundle under the Lambda runtime emulator, beside a bare middy + DynamoDB handler
     // (before step 5 fills Vault with 22,200 keys, which the snapshot job would walk on every run).
-    results.lambda = await lambdaRuntime(base, ns, log);
+    if (want("lambda")) results.lambda = await lambdaRuntime(base, ns, log);
     // 5. The first page of a list, for services of 100, 1,000 and 10,000 keys, plain and sensitive.
-    log("bench: first page of a list (limit 50) for 100, 1,000 and 10,000 keys...");
-    results.list_first_page = await listPages(base);
+    if (want("lists")) {
+      log("bench: first page of a list (limit 50) for 100, 1,000 and 10,000 keys...");
+      results.list_first_page = await listPages(base);
+    }
   } finally {
     await services.stop();
   }
@@ -292,52 +304,66 @@ async function replay(base: Record<string, string>) {
 }
 
 function print(results: Record<string, unknown>) {
-  const lat = results.latency as Record<string, { p50_ms: number; p99_ms: number; calls: number } | number>;
   const lines: string[] = [];
-  lines.push("GET /api/v1/config/{key} through the handler (tiers without the read's audit record; last row with it)");
-  lines.push("  served by        calls     p50 ms    p99 ms");
-  for (const [label, key] of [
-    ["in-process", "memory"],
-    ["DynamoDB", "dynamodb"],
-    ["Vault (no cache)", "vault"],
-    ["in-process+audit", "memory_with_read_audit"],
-  ] as const) {
-    const row = lat[key] as { p50_ms: number; p99_ms: number; calls: number };
+  const lat = results.latency as Record<string, { p50_ms: number; p99_ms: number; calls: number } | number>;
+  if (lat) {
     lines.push(
-      `  ${label.padEnd(16)} ${String(row.calls).padStart(5)} ${row.p50_ms.toFixed(3).padStart(10)} ${row.p99_ms.toFixed(3).padStart(9)}`,
+      "GET /api/v1/config/{key} through the handler (tiers without the read's audit record; last row with it)",
+    );
+    lines.push("  served by        calls     p50 ms    p99 ms");
+    for (const [label, key] of [
+      ["in-process", "memory"],
+      ["DynamoDB", "dynamodb"],
+      ["Vault (no cache)", "vault"],
+      ["in-process+audit", "memory_with_read_audit"],
+    ] as const) {
+      const row = lat[key] as { p50_ms: number; p99_ms: number; calls: number };
+      lines.push(
+        `  ${label.padEnd(16)} ${String(row.calls).padStart(5)} ${row.p50_ms.toFixed(3).padStart(10)} ${row.p99_ms.toFixed(3).padStart(9)}`,
+      );
+    }
+    lines.push(
+      `  p50 ratios: Vault/in-process ${lat.ratio_vault_to_memory_p50}x, DynamoDB/in-process ${lat.ratio_dynamodb_to_memory_p50}x, Vault/DynamoDB ${lat.ratio_vault_to_dynamodb_p50}x`,
     );
   }
-  lines.push(
-    `  p50 ratios: Vault/in-process ${lat.ratio_vault_to_memory_p50}x, DynamoDB/in-process ${lat.ratio_dynamodb_to_memory_p50}x, Vault/DynamoDB ${lat.ratio_vault_to_dynamodb_p50}x`,
-  );
   const r = results.replay as Record<string, number>;
-  lines.push("");
-  lines.push(
-    `Replay: ${r.requests} requests, ${r.keys} keys Zipf s=1, ${r.containers} containers recycled every ${r.recycle_minutes} min (${r.containers_recycled} recycles), ${r.simulated_minutes} simulated min, TTL ${r.shared_ttl_minutes} min shared / ${r.memory_ttl_seconds} s in-process`,
-  );
-  lines.push(
-    `  reached Vault: ${r.vault_reads} (${((r.share_reaching_vault ?? 0) * 100).toFixed(2)}%)   DynamoDB per request: ${r.dynamodb_reads_per_request} reads, ${r.dynamodb_writes_per_request} writes`,
-  );
+  if (r) {
+    lines.push("");
+    lines.push(
+      `Replay: ${r.requests} requests, ${r.keys} keys Zipf s=1, ${r.containers} containers recycled every ${r.recycle_minutes} min (${r.containers_recycled} recycles), ${r.simulated_minutes} simulated min, TTL ${r.shared_ttl_minutes} min shared / ${r.memory_ttl_seconds} s in-process`,
+    );
+    lines.push(
+      `  reached Vault: ${r.vault_reads} (${((r.share_reaching_vault ?? 0) * 100).toFixed(2)}%)   DynamoDB per request: ${r.dynamodb_reads_per_request} reads, ${r.dynamodb_writes_per_request} writes`,
+    );
+  }
   const s = results.stampede as Record<string, number>;
-  lines.push("");
-  lines.push(`100 concurrent misses on one key in one container: ${s.vault_reads} Vault read(s), ${s.ok} answered 200`);
+  if (s) {
+    lines.push("");
+    lines.push(
+      `100 concurrent misses on one key in one container: ${s.vault_reads} Vault read(s), ${s.ok} answered 200`,
+    );
+  }
   const l = results.list_first_page as {
     rows: Array<{ keys: number; sensitive: boolean; p50_ms: number; p99_ms: number }>;
     ratio_10000_to_100_plain: number;
     ratio_10000_to_100_sensitive: number;
   };
-  lines.push("");
-  lines.push("GET /api/v1/config?limit=50, first page (reads audited)");
-  lines.push("  keys      values       p50 ms    p99 ms");
-  for (const r of l.rows)
+  if (l) {
+    lines.push("");
+    lines.push("GET /api/v1/config?limit=50, first page (reads audited)");
+    lines.push("  keys      values       p50 ms    p99 ms");
+    for (const r of l.rows)
+      lines.push(
+        `  ${String(r.keys).padStart(6)}    ${(r.sensitive ? "sensitive" : "plain").padEnd(9)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(9)}`,
+      );
     lines.push(
-      `  ${String(r.keys).padStart(6)}    ${(r.sensitive ? "sensitive" : "plain").padEnd(9)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(9)}`,
+      `  10,000 keys / 100 keys: ${l.ratio_10000_to_100_plain}x plain, ${l.ratio_10000_to_100_sensitive}x sensitive`,
     );
-  lines.push(
-    `  10,000 keys / 100 keys: ${l.ratio_10000_to_100_plain}x plain, ${l.ratio_10000_to_100_sensitive}x sensitive`,
-  );
-  lines.push("");
-  lines.push(...printLambda(results.lambda as LambdaBench));
+  }
+  if (results.lambda) {
+    lines.push("");
+    lines.push(...printLambda(results.lambda as LambdaBench));
+  }
   lines.push("");
   lines.push(`bench finished in ${results.duration_s} s; figures in .vaultops/bench.json`);
   process.stdout.write(`${lines.join("\n")}\n`);

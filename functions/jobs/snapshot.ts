@@ -1,6 +1,7 @@
+import { schedules } from "@vaultops/api";
 import { scheduledJob } from "@vaultops/lambda";
 
-export const createHandler = scheduledJob("snapshot", async (ctx) => {
+export const createHandler = scheduledJob(schedules.snapshot, async (ctx) => {
   const actor = { name: "snapshot-job" };
   const manifest = await ctx.snapshots.create({ type: "full" }, actor);
   const cleanup = await ctx.snapshots.cleanup(actor);

@@ -9,12 +9,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { routes } from "@vaultops/api";
 import { createContext, loadSettings } from "@vaultops/core";
-import { build } from "esbuild";
-import { esbuildOptions, nodejsBuild } from "../../infra/bundling";
+import { nodejsBuild } from "../../infra/bundling";
 import { type FunctionSpec, functionCatalogue } from "../../infra/function-catalogue";
 import { EmulatedFunction, type EmulatedFunctionSpec } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
-import { ensureBundles, outRoot } from "../build";
+import { buildFunctions, builtFunction, ensureBundles, readManifest } from "../../packages/dev/src/sst-build";
 
 const COLD_SAMPLES = 5;
 const WARM_SAMPLES = 20;
@@ -37,7 +36,15 @@ export interface LambdaBench {
   reference_warm_p50_ms: number;
   max_init_ratio: number;
   functions: LambdaFunctionBench[];
+  /** The five functions that load the most at init, built with splitting (infra's choice) and without. */
+  build_choice?: BuildChoiceRow[];
   skipped?: string;
+}
+
+export interface BuildChoiceRow {
+  name: string;
+  splitting: { init_ms: number; warm_p50_ms: number; init_kb: number; zipped_kb: number };
+  single_file: { init_ms: number; warm_p50_ms: number; init_kb: number; zipped_kb: number };
 }
 
 const median = (values: number[]) => {
@@ -211,10 +218,13 @@ async function setup(env: Record<string, string>, ns: Ns): Promise<string[]> {
   return ids;
 }
 
-async function referenceBundle(): Promise<string> {
-  const dir = path.resolve("dist/bench/reference");
-  await build(esbuildOptions(nodejsBuild, { entry: "scripts/bench/bare-handler.ts", outdir: dir }));
-  return dir;
+/** The reference handler, built by SST's builder with infra's `nodejs` props as every function is. */
+async function referenceBundle(): Promise<{ dir: string; handler: string }> {
+  const [built] = await buildFunctions([{ name: "reference", handler: "scripts/bench/bare-handler.handler" }], {
+    outDir: path.resolve("dist/bench"),
+  });
+  if (!built) throw new Error("the reference handler was not built");
+  return { dir: path.resolve(built.dir), handler: built.handler };
 }
 
 async function measure(
@@ -279,12 +289,19 @@ export async function lambdaRuntime(
   log("bench: Lambda runtime: preparing keys and snapshots...");
   const snapshotIds = await setup(env, benchNs);
   const paths = mainPaths(benchNs, snapshotIds);
-  const referenceDir = await referenceBundle();
+  const reference0 = await referenceBundle();
   log(
     `bench: Lambda runtime: reference (bare middy + DynamoDB GetItem), ${COLD_SAMPLES} cold starts + ${WARM_SAMPLES} warm...`,
   );
   const reference = await measure(
-    { name: "reference", bundleDir: referenceDir, memoryMb: 512, timeoutSeconds: 15, env },
+    {
+      name: "reference",
+      bundleDir: reference0.dir,
+      handler: reference0.handler,
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      env,
+    },
     tools,
     () => ({}),
   );
@@ -292,10 +309,12 @@ export async function lambdaRuntime(
   for (const f of functionCatalogue) {
     const main = paths[f.handler];
     if (!main) throw new Error(`no main path for ${f.handler}`);
+    const built = builtFunction(f.name);
     const m = await measure(
       {
         name: f.name,
-        bundleDir: path.join(outRoot, f.name),
+        bundleDir: built.dir,
+        handler: built.handler,
         memoryMb: f.memoryMb,
         timeoutSeconds: f.timeoutSeconds,
         env,
@@ -313,7 +332,9 @@ export async function lambdaRuntime(
     });
     log(`bench:   ${f.name.padEnd(26)} init ${m.initMs.toFixed(1)} ms   warm p50 ${m.warmP50.toFixed(2)} ms`);
   }
+  const build_choice = await buildChoice(env, paths, tools, log);
   return {
+    build_choice,
     node: tools.nodeVersion,
     cold_samples: COLD_SAMPLES,
     warm_samples: WARM_SAMPLES,
@@ -322,6 +343,67 @@ export async function lambdaRuntime(
     max_init_ratio: Math.max(...functions.map((f) => f.init_ratio)),
     functions,
   };
+}
+
+/**
+ * Item 2 of the deploy-fidelity issue, measured: SST 3.19.3 with `splitting` needs the postbuild hook's
+ * bundle.mjs; without splitting it writes one bundle.mjs. Both builds of the five heaviest functions
+ * (by what they load at init), each under the emulator with its main path.
+ */
+async function buildChoice(
+  env: Record<string, string>,
+  paths: Record<string, { label: string; event: (i: number) => unknown }>,
+  tools: LambdaTools,
+  log: (line: string) => void,
+): Promise<BuildChoiceRow[]> {
+  const heaviest = [...readManifest().functions].sort((a, b) => b.initBytes - a.initBytes).slice(0, 5);
+  log(`bench: build choice: ${heaviest.map((f) => f.name).join(", ")} without splitting...`);
+  const single = await buildFunctions(
+    heaviest.map((f) => ({ name: f.name, handler: f.source })),
+    { outDir: path.resolve("dist/bench/single-file"), nodejs: { ...nodejsBuild, splitting: false } },
+  );
+  const rows: BuildChoiceRow[] = [];
+  const kb = (n: number) => round(n / 1024, 1);
+  for (const split of heaviest) {
+    const one = single.find((f) => f.name === split.name);
+    const spec = functionCatalogue.find((f) => f.name === split.name);
+    const main = paths[split.source];
+    if (!one || !spec || !main) continue;
+    const run = (dir: string, handler: string) =>
+      measure(
+        {
+          name: split.name,
+          bundleDir: path.resolve(dir),
+          handler,
+          memoryMb: spec.memoryMb,
+          timeoutSeconds: spec.timeoutSeconds,
+          env,
+        },
+        tools,
+        main.event,
+      );
+    const a = await run(split.dir, split.handler);
+    const b = await run(one.dir, one.handler);
+    rows.push({
+      name: split.name,
+      splitting: {
+        init_ms: round(a.initMs),
+        warm_p50_ms: round(a.warmP50),
+        init_kb: kb(split.initBytes),
+        zipped_kb: kb(split.totalBytes),
+      },
+      single_file: {
+        init_ms: round(b.initMs),
+        warm_p50_ms: round(b.warmP50),
+        init_kb: kb(one.initBytes),
+        zipped_kb: kb(one.totalBytes),
+      },
+    });
+    log(
+      `bench:   ${split.name.padEnd(26)} splitting: init ${a.initMs.toFixed(1)} ms warm ${a.warmP50.toFixed(2)} ms   one file: init ${b.initMs.toFixed(1)} ms warm ${b.warmP50.toFixed(2)} ms`,
+    );
+  }
+  return rows;
 }
 
 export function printLambda(bench: LambdaBench): string[] {
@@ -341,5 +423,16 @@ export function printLambda(bench: LambdaBench): string[] {
     );
   }
   lines.push(`  largest init ratio: ${bench.max_init_ratio.toFixed(2)}x the reference`);
+  if (bench.build_choice?.length) {
+    lines.push(
+      "",
+      "Build choice (SST 3.19.3's builder): splitting + postbuild bundle.mjs (infra) against one bundle.mjs",
+    );
+    lines.push("  function                    split: init ms  warm ms  init KB   one file: init ms  warm ms  init KB");
+    for (const r of bench.build_choice)
+      lines.push(
+        `  ${r.name.padEnd(26)} ${r.splitting.init_ms.toFixed(1).padStart(15)} ${r.splitting.warm_p50_ms.toFixed(2).padStart(8)} ${r.splitting.init_kb.toFixed(0).padStart(8)} ${r.single_file.init_ms.toFixed(1).padStart(19)} ${r.single_file.warm_p50_ms.toFixed(2).padStart(8)} ${r.single_file.init_kb.toFixed(0).padStart(8)}`,
+      );
+  }
   return lines;
 }

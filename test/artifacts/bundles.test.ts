@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   authorizerHandler,
@@ -13,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionCatalogue, functionFor } from "../../infra/function-catalogue";
 import { type Invoker, lambdaInvoker, sourceInvoker } from "../../packages/dev/src/invoker";
 import { ensureLambdaTools } from "../../packages/dev/src/lambda-tools";
+import { ensureBundles, outRoot, readManifest } from "../../packages/dev/src/sst-build";
 import { applyHandlerEnvironment } from "../../packages/dev/src/stack";
-import { ensureBundles, outRoot } from "../../scripts/build";
+import { deployedEnv } from "../support/deployed-env";
 import { canonicalAuthorizerEvent, canonicalHttpEvent, fixture, scheduledEvent } from "../support/events";
-import { ADMIN_TOKEN, READ_TOKEN, registerSecret, testEnv } from "../support/harness";
+import { ADMIN_TOKEN, READ_TOKEN, registerSecret } from "../support/harness";
 import { teeLine } from "../support/log-tee";
 
 /**
@@ -53,13 +53,11 @@ interface Runner {
 let source: Runner;
 let lambda: Runner;
 
+/** As a deploy runs the functions: secrets, snapshots, metrics and events on (moto's) AWS. */
 const runnerEnv = async () =>
-  testEnv({
-    LOG_LEVEL: "info",
-    EMF_ENABLED: "false",
-    CACHE_GENERATION_CHECK_MS: "0",
-    SNAPSHOT_DIR: path.resolve(".vaultops/test-snapshots", randomBytes(4).toString("hex")),
-    SNAPSHOT_KEY_FILE: path.resolve(".vaultops/test-snapshots", `${randomBytes(4).toString("hex")}.key`),
+  deployedEnv({
+    awsScope: "art-aws/*",
+    overrides: { LOG_LEVEL: "info", EMF_ENABLED: "false", CACHE_GENERATION_CHECK_MS: "0" },
   });
 
 beforeAll(async () => {
@@ -78,7 +76,7 @@ beforeAll(async () => {
   lambda = {
     side: "lambda",
     // The functions' own log lines go to the run's log file, which is scanned for leaked secrets.
-    invoker: lambdaInvoker({ tools, env: lambdaEnv, bundleRoot: outRoot, log: teeLine }),
+    invoker: lambdaInvoker({ tools, env: lambdaEnv, log: teeLine }),
     env: lambdaEnv,
     ns: { environment: "art", service_name: `lam-${randomBytes(3).toString("hex")}` },
     authorizations: new Map(),
@@ -194,9 +192,9 @@ const key = "db_host";
 const value = () => `db-${randomBytes(6).toString("hex")}.internal`;
 
 describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
-  it("builds one bundle per function of the catalogue, each an ESM module with its SDK chunks importable", () => {
-    const sizes = JSON.parse(readFileSync(path.join(outRoot, "sizes.json"), "utf8")) as Array<{ name: string }>;
-    expect(sizes.map((s) => s.name).sort()).toEqual(functionCatalogue.map((f) => f.name).sort());
+  it("runs what SST's builder built for every function of the catalogue, with the handler it names", () => {
+    const built = readManifest().functions;
+    expect(built.map((f) => f.name).sort()).toEqual(functionCatalogue.map((f) => f.name).sort());
   });
 
   it("answers the public health route and the OpenAPI document", async () => {
@@ -296,7 +294,34 @@ describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
     }
   });
 
+  it("serves a scope routed to Secrets Manager: create, read, update, copy plan, delete", async () => {
+    const awsNs = (runner: Runner) => ({ environment: "art-aws", service_name: runner.ns.service_name });
+    for (const runner of [source, lambda]) {
+      const ns = awsNs(runner);
+      const created = await request(runner, {
+        route: "configCreate",
+        body: { key: "sm_key", value: "in-secrets-manager", is_encrypted: false, ...ns },
+      });
+      expect(created.status, created.text).toBe(201);
+      const read = await request(runner, { route: "configGet", params: { key: "sm_key" }, query: ns });
+      expect(read.body).toMatchObject({ value: "in-secrets-manager", version: 1 });
+      const updated = await request(runner, {
+        route: "configUpdate",
+        params: { key: "sm_key" },
+        query: ns,
+        headers: { "If-Match": '"1"' },
+        body: { value: "changed" },
+      });
+      expect(updated.status, updated.text).toBe(200);
+      const copy = await request(runner, { route: "configCopy", body: { ...ns, from: "aws", to: "vault" } });
+      expect(copy.status, copy.text).toBe(200);
+      const deleted = await request(runner, { route: "configDelete", params: { key: "sm_key" }, query: ns });
+      expect(deleted.status, deleted.text).toBe(200);
+    }
+  });
+
   it("answers the audit, incident, cache and token routes", async () => {
+    await both({ route: "tokenSelf", expect: 200 }, (a) => expect(a.body.name).toBe("test-admin"));
     await both({ route: "auditQuery", expect: 200 }, (a) => expect(Number(a.body.count)).toBeGreaterThan(0));
     await both({ route: "auditSummary", expect: 200 });
     await both({ route: "auditAnomalies", expect: 200 });
@@ -369,7 +394,12 @@ describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
   it("runs each function with the memory and timeout infra declares", () => {
     const invoker = lambda.invoker as ReturnType<typeof lambdaInvoker>;
     const health = invoker.functions.get(routes.vaultHealth.handler);
-    expect(health?.spec).toMatchObject({ memoryMb: 512, timeoutSeconds: 15 });
+    expect(health?.spec).toMatchObject({
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      bundleDir: path.join(outRoot, "vault-health"),
+      handler: "bundle.handler",
+    });
     expect(invoker.functions.get(authorizerHandler)?.spec.memoryMb).toBe(functionFor(authorizerHandler).memoryMb);
     expect(invoker.functions.get(schedules.healthCheck.handler)?.spec.timeoutSeconds).toBe(60);
   });

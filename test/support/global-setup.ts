@@ -11,12 +11,14 @@ export default async function setup(project: TestProject) {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const logFile = path.resolve(".vaultops/test-logs.jsonl");
   const secretsFile = path.resolve(".vaultops/test-secrets.txt");
+  const callLog = path.resolve(".vaultops/aws-calls.jsonl");
   mkdirSync(path.dirname(logFile), { recursive: true });
   // Each project with services runs this setup; the run's files are emptied only by the first.
   const run = globalThis as { vaultopsTestRunStarted?: boolean };
   if (!run.vaultopsTestRunStarted) {
     writeFileSync(logFile, "");
     writeFileSync(secretsFile, "");
+    writeFileSync(callLog, "");
     run.vaultopsTestRunStarted = true;
   }
   const started = Date.now();

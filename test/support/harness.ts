@@ -46,6 +46,8 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
     LOG_LEVEL: "error",
     VAULT_DEADLINE_MS: "1500",
     VAULT_REQUEST_TIMEOUT_MS: "1000",
+    // The run's AWS call log (vitest.config.ts), for functions in other processes (the emulator).
+    ...(process.env.VAULTOPS_AWS_CALL_LOG ? { VAULTOPS_AWS_CALL_LOG: process.env.VAULTOPS_AWS_CALL_LOG } : {}),
     ...overrides,
   };
   process.env.AWS_ACCESS_KEY_ID ??= "testing";

@@ -264,18 +264,9 @@ export const routes = {
   },
 } as const satisfies Record<string, RouteDefinition>;
 
-/** API Gateway's `$default` route and the local runtime's answer for unmatched requests (404 / 405). */
-export const fallbackHandler = "functions/meta/fallback.handler";
-
-/** Invoked by CloudWatch alarms on secret access (infra/alarms.ts). */
-export const incidentHandler = "functions/alarms/incident.handler";
-
 export type RouteId = keyof typeof routes;
 
 export const routeList: Array<RouteDefinition & { id: RouteId }> = Object.entries(routes).map(([id, route]) => ({
   id: id as RouteId,
   ...route,
 }));
-
-/** The API's Lambda authorizer (see packages/lambda/src/authorizer.ts). */
-export const authorizerHandler = "functions/auth/authorizer.handler";

@@ -50,6 +50,3 @@ export type ScheduleId = keyof typeof schedules;
 export const scheduleList: Array<ScheduleDefinition & { id: ScheduleId }> = Object.entries(schedules).map(
   ([id, schedule]) => ({ id: id as ScheduleId, ...schedule }),
 );
-
-/** Invoked by Secrets Manager's own rotation schedule (infra/credential-rotation.ts), not by EventBridge. */
-export const credentialRotationHandler = "functions/jobs/credential-rotation.handler";

@@ -57,11 +57,18 @@ export interface ContextOverrides {
 export function createContext(settings: Settings, overrides: ContextOverrides = {}) {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ service: "vaultops", stage: settings.STAGE }, settings.LOG_LEVEL);
-  const clients = new AwsClients({
-    region: settings.AWS_REGION,
-    dynamodb: settings.DYNAMODB_ENDPOINT,
-    other: settings.AWS_ENDPOINT_URL,
-  });
+  const clients = new AwsClients(
+    { region: settings.AWS_REGION, dynamodb: settings.DYNAMODB_ENDPOINT, other: settings.AWS_ENDPOINT_URL },
+    {
+      table: settings.TABLE_NAME,
+      apiTokensSecret: settings.API_TOKENS_SECRET,
+      vaultCredentialsSecret: settings.VAULT_CREDENTIALS_SECRET,
+      configSecretsPrefix: settings.AWS_SECRETS_PREFIX,
+      snapshotBucket: settings.SNAPSHOT_BUCKET,
+      snapshotKey: settings.SNAPSHOT_KMS_KEY_ID,
+      eventBus: settings.EVENT_BUS_NAME,
+    },
+  );
   const table = new StateTable(clients, settings.TABLE_NAME);
   const counters = new DynamoCounterStore(table, settings.COUNTER_SHARDS);
   const recorder = new MetricsRecorder(counters, { flushIntervalMs: settings.COUNTER_FLUSH_MS, clock });

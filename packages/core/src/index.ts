@@ -1,5 +1,6 @@
 export * from "./audit";
 export * from "./auth/api-tokens";
+export * from "./aws/call-recorder";
 export * from "./aws/clients";
 export * from "./aws/cloudwatch";
 export * from "./aws/eventbridge";

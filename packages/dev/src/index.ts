@@ -10,5 +10,6 @@ export * from "./paths";
 export * from "./ports";
 export * from "./python-env";
 export * from "./scheduler";
+export * from "./sst-build";
 export * from "./stack";
 export * from "./vault-server";

@@ -1,8 +1,8 @@
-import path from "node:path";
 import { functionCatalogue, functionFor } from "../../../infra/function-catalogue";
 import { lambdaContext, loadHandler } from "./handlers";
 import { EmulatedFunction } from "./lambda-emulator";
 import type { LambdaTools } from "./lambda-tools";
+import { builtFunction } from "./sst-build";
 
 export type RuntimeMode = "source" | "lambda";
 
@@ -40,13 +40,13 @@ export function sourceInvoker(): Invoker {
 }
 
 /**
- * `lambda`: every function's built bundle (dist/functions/<name>) in its own emulated Lambda, with
- * the memory and timeout of the catalogue and the given environment; started on first use, kept warm.
+ * `lambda`: every function as `npm run build` built it (dist/functions/<name>, with the handler string
+ * SST gives Lambda, from its manifest) in its own emulated Lambda, with the memory and timeout of the
+ * catalogue and the given environment; started on first use, kept warm.
  */
 export function lambdaInvoker(options: {
   tools: LambdaTools;
   env: Record<string, string>;
-  bundleRoot: string;
   maxEnvironments?: number;
   log?: (line: string) => void;
 }): Invoker & { functions: Map<string, EmulatedFunction> } {
@@ -55,10 +55,12 @@ export function lambdaInvoker(options: {
     let fn = functions.get(handler);
     if (!fn) {
       const spec = functionFor(handler);
+      const built = builtFunction(spec.name);
       fn = new EmulatedFunction(
         {
           name: spec.name,
-          bundleDir: path.join(options.bundleRoot, spec.name),
+          bundleDir: built.dir,
+          handler: built.handler,
           memoryMb: spec.memoryMb,
           timeoutSeconds: spec.timeoutSeconds,
           env: options.env,

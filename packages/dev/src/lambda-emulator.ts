@@ -7,8 +7,10 @@ import { freePort, waitFor } from "./ports";
 /** One function to emulate: its bundle directory and what infra gives it. */
 export interface EmulatedFunctionSpec {
   name: string;
-  /** dist/functions/<name>, holding index.mjs (LAMBDA_TASK_ROOT). */
+  /** dist/functions/<name>: what the deploy zips (LAMBDA_TASK_ROOT). */
   bundleDir: string;
+  /** The handler string SST gives Lambda (`bundle.handler`): Lambda's `_HANDLER`. */
+  handler: string;
   memoryMb: number;
   timeoutSeconds: number;
   /** The function's own environment (infra's `environment`, here the local stack's). */
@@ -40,7 +42,9 @@ function lambdaEnvironment(spec: EmulatedFunctionSpec): NodeJS.ProcessEnv {
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: "local",
     LAMBDA_TASK_ROOT: spec.bundleDir,
-    _HANDLER: "index.handler",
+    // The test suites' AWS call log (packages/core/src/aws/call-recorder.ts); never set in AWS.
+    ...(process.env.VAULTOPS_AWS_CALL_LOG ? { VAULTOPS_AWS_CALL_LOG: process.env.VAULTOPS_AWS_CALL_LOG } : {}),
+    _HANDLER: spec.handler,
     ...spec.env,
   };
 }
@@ -77,7 +81,7 @@ class Environment {
         "info",
         this.tools.node,
         this.tools.ric,
-        "index.handler",
+        this.spec.handler,
       ],
       {
         cwd: this.spec.bundleDir,

@@ -10,12 +10,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseTokenList } from "@vaultops/core";
 import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
-import { ensureBundles, outRoot } from "../../../scripts/build";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
 import { ensureLambdaTools } from "./lambda-tools";
 import { stateDir } from "./paths";
 import { startScheduler } from "./scheduler";
+import { ensureBundles } from "./sst-build";
 import { applyHandlerEnvironment, type LocalServices, startLocalServices } from "./stack";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -37,7 +37,6 @@ async function lambdaRuntime(services: LocalServices, env: Record<string, string
   if ((await ensureBundles(log)) === "current") log("vaultops dev: dist/functions is current with the sources");
   return lambdaInvoker({
     tools,
-    bundleRoot: outRoot,
     env: { ...services.env, ...env },
     log: (line) => log(line),
   });

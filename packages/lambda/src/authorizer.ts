@@ -1,4 +1,6 @@
-import { bearerToken } from "@vaultops/core";
+import { functionName } from "@vaultops/api/function-name";
+import { authorizerHandler } from "@vaultops/api/handlers";
+import { asFunction, bearerToken } from "@vaultops/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
 import { lowerCaseHeaders } from "./invocation";
@@ -22,29 +24,31 @@ export type AuthorizerContext = {
  * a JSON body, audits and counts it, so the same rules hold behind API Gateway and locally.
  */
 export function tokenAuthorizer(getContext: ContextProvider = defaultContext) {
-  return async (
+  const name = functionName(authorizerHandler);
+  return (
     event: Pick<APIGatewayRequestAuthorizerEventV2, "headers"> & { identitySource?: string[] | null },
-  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
-    const header = lowerCaseHeaders(event.headers).authorization ?? event.identitySource?.[0];
-    const token = bearerToken(header);
-    if (!token) return { isAuthorized: true, context: { authenticated: false, reason: "missing" } };
-    const result = await getContext().apiTokens.check(token);
-    if (!result.ok) {
+  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> =>
+    asFunction(name, async () => {
+      const header = lowerCaseHeaders(event.headers).authorization ?? event.identitySource?.[0];
+      const token = bearerToken(header);
+      if (!token) return { isAuthorized: true, context: { authenticated: false, reason: "missing" } };
+      const result = await getContext().apiTokens.check(token);
+      if (!result.ok) {
+        return {
+          isAuthorized: true,
+          context: { authenticated: false, reason: result.reason, ...(result.name ? { principal: result.name } : {}) },
+        };
+      }
+      const { principal } = result;
       return {
         isAuthorized: true,
-        context: { authenticated: false, reason: result.reason, ...(result.name ? { principal: result.name } : {}) },
+        context: {
+          authenticated: true,
+          principal: principal.name,
+          scopes: principal.scopes.join(" "),
+          ...(principal.paths ? { paths: principal.paths.join(" ") } : {}),
+          ...(principal.expiresAt !== undefined ? { expires_at: principal.expiresAt } : {}),
+        },
       };
-    }
-    const { principal } = result;
-    return {
-      isAuthorized: true,
-      context: {
-        authenticated: true,
-        principal: principal.name,
-        scopes: principal.scopes.join(" "),
-        ...(principal.paths ? { paths: principal.paths.join(" ") } : {}),
-        ...(principal.expiresAt !== undefined ? { expires_at: principal.expiresAt } : {}),
-      },
-    };
-  };
+    });
 }

@@ -1,4 +1,6 @@
-import { type CloudWatchAlarmEvent, ValidationError, type VaultopsContext } from "@vaultops/core";
+import { functionName } from "@vaultops/api/function-name";
+import { credentialRotationHandler, incidentHandler } from "@vaultops/api/handlers";
+import { asFunction, type CloudWatchAlarmEvent, ValidationError, type VaultopsContext } from "@vaultops/core";
 import type { Context } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
 import { flushInvocation } from "./invocation";
@@ -22,34 +24,35 @@ function refuse(kind: string, event: unknown): never {
  */
 export function alarmAction<T>(run: (ctx: VaultopsContext, event: CloudWatchAlarmEvent) => Promise<T>) {
   return (getContext: ContextProvider = defaultContext) =>
-    async (event: CloudWatchAlarmEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<T> => {
-      const ctx = getContext();
-      const started = ctx.clock.now();
-      const alarm = event?.alarmData?.alarmName;
-      try {
-        // Hand-made invocations may leave out `source`; one that names another source is refused.
-        if (
-          (event?.source !== undefined && event.source !== "aws.cloudwatch") ||
-          !alarm ||
-          !event.alarmData?.state?.value
-        ) {
-          refuse("CloudWatch alarm", event);
+    (event: CloudWatchAlarmEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<T> =>
+      asFunction(functionName(incidentHandler), async () => {
+        const ctx = getContext();
+        const started = ctx.clock.now();
+        const alarm = event?.alarmData?.alarmName;
+        try {
+          // Hand-made invocations may leave out `source`; one that names another source is refused.
+          if (
+            (event?.source !== undefined && event.source !== "aws.cloudwatch") ||
+            !alarm ||
+            !event.alarmData?.state?.value
+          ) {
+            refuse("CloudWatch alarm", event);
+          }
+          const result = await run(ctx, event);
+          ctx.logger.info("alarm handled", {
+            alarm,
+            state: event.alarmData?.state?.value,
+            duration_ms: ctx.clock.now() - started,
+            request_id: lambdaContext?.awsRequestId,
+          });
+          return result;
+        } catch (error) {
+          ctx.logger.error("alarm handling failed", { alarm, error, request_id: lambdaContext?.awsRequestId });
+          throw error;
+        } finally {
+          await flushInvocation(ctx, { always: true });
         }
-        const result = await run(ctx, event);
-        ctx.logger.info("alarm handled", {
-          alarm,
-          state: event.alarmData?.state?.value,
-          duration_ms: ctx.clock.now() - started,
-          request_id: lambdaContext?.awsRequestId,
-        });
-        return result;
-      } catch (error) {
-        ctx.logger.error("alarm handling failed", { alarm, error, request_id: lambdaContext?.awsRequestId });
-        throw error;
-      } finally {
-        await flushInvocation(ctx, { always: true });
-      }
-    };
+      });
 }
 
 /** A Secrets Manager rotation function: one invocation per step, logged by step, never with the secret. */
@@ -57,28 +60,33 @@ export function secretsManagerRotation(
   run: (ctx: VaultopsContext, event: SecretsManagerRotationEvent) => Promise<void>,
 ) {
   return (getContext: ContextProvider = defaultContext) =>
-    async (event: SecretsManagerRotationEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<void> => {
-      const ctx = getContext();
-      const started = ctx.clock.now();
-      try {
-        if (
-          typeof event?.SecretId !== "string" ||
-          typeof event.ClientRequestToken !== "string" ||
-          typeof event.Step !== "string"
-        ) {
-          refuse("Secrets Manager rotation", event);
+    (event: SecretsManagerRotationEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<void> =>
+      asFunction(functionName(credentialRotationHandler), async () => {
+        const ctx = getContext();
+        const started = ctx.clock.now();
+        try {
+          if (
+            typeof event?.SecretId !== "string" ||
+            typeof event.ClientRequestToken !== "string" ||
+            typeof event.Step !== "string"
+          ) {
+            refuse("Secrets Manager rotation", event);
+          }
+          await run(ctx, event);
+          ctx.logger.info("rotation step finished", {
+            step: event.Step,
+            duration_ms: ctx.clock.now() - started,
+            request_id: lambdaContext?.awsRequestId,
+          });
+        } catch (error) {
+          ctx.logger.error("rotation step failed", {
+            step: event?.Step,
+            error,
+            request_id: lambdaContext?.awsRequestId,
+          });
+          throw error;
+        } finally {
+          await flushInvocation(ctx, { always: true });
         }
-        await run(ctx, event);
-        ctx.logger.info("rotation step finished", {
-          step: event.Step,
-          duration_ms: ctx.clock.now() - started,
-          request_id: lambdaContext?.awsRequestId,
-        });
-      } catch (error) {
-        ctx.logger.error("rotation step failed", { step: event?.Step, error, request_id: lambdaContext?.awsRequestId });
-        throw error;
-      } finally {
-        await flushInvocation(ctx, { always: true });
-      }
-    };
+      });
 }

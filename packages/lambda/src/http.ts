@@ -1,7 +1,9 @@
 import middy from "@middy/core";
+import { functionName } from "@vaultops/api/function-name";
 import {
   type Actor,
   type ApiPrincipal,
+  asFunction,
   expandScopes,
   ForbiddenError,
   hasScope,
@@ -46,6 +48,8 @@ export interface RouteSpec {
   scope: Exclude<Scope, "secrets:read"> | "public" | "token";
   /** `config`: a route about configuration paths, usable by path-limited tokens within their paths. */
   paths?: "config";
+  /** The route's handler (`functions/config/get.handler`): the function its AWS calls are recorded under. */
+  handler?: string;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -181,7 +185,10 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
       };
     };
 
-    return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(observe(spec, getContext));
+    const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(observe(spec, getContext));
+    if (!spec.handler) return handler;
+    const name = functionName(spec.handler);
+    return (event: HttpEvent, lambdaContext: Context) => asFunction(name, () => handler(event, lambdaContext));
   };
 }
 

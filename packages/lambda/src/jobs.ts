@@ -1,4 +1,5 @@
-import type { VaultopsContext } from "@vaultops/core";
+import { functionName } from "@vaultops/api/function-name";
+import { asFunction, type VaultopsContext } from "@vaultops/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
 import { flushInvocation } from "./invocation";
@@ -15,39 +16,46 @@ export interface JobOutcome {
  * counters are flushed. A job that throws is recorded as failed and the error rethrown, so Lambda
  * reports it and EventBridge's retry policy applies.
  */
-export function scheduledJob(name: string, run: (ctx: VaultopsContext, event: ScheduledEvent) => Promise<JobOutcome>) {
+export function scheduledJob(
+  schedule: { handler: string },
+  run: (ctx: VaultopsContext, event: ScheduledEvent) => Promise<JobOutcome>,
+) {
+  const fn = functionName(schedule.handler);
+  // The job's name in its run record (`job#health-check`): the handler's file name.
+  const name = fn.replace(/^jobs-/, "");
   return (getContext: ContextProvider = defaultContext) =>
-    async (event: ScheduledEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<Record<string, unknown>> => {
-      const ctx = getContext();
-      const started = ctx.clock.now();
-      const requestId = lambdaContext?.awsRequestId;
-      const record = async (outcome: JobOutcome) => {
-        await ctx.jobRuns
-          .record(name, {
-            at: started,
+    (event: ScheduledEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<Record<string, unknown>> =>
+      asFunction(fn, async () => {
+        const ctx = getContext();
+        const started = ctx.clock.now();
+        const requestId = lambdaContext?.awsRequestId;
+        const record = async (outcome: JobOutcome) => {
+          await ctx.jobRuns
+            .record(name, {
+              at: started,
+              ok: outcome.ok,
+              durationMs: ctx.clock.now() - started,
+              summary: outcome.summary,
+            })
+            .catch((error: unknown) => ctx.logger.error("job run not recorded", { job: name, error }));
+        };
+        try {
+          const outcome = await run(ctx, event);
+          await record(outcome);
+          ctx.logger.info("job finished", {
+            job: name,
             ok: outcome.ok,
-            durationMs: ctx.clock.now() - started,
-            summary: outcome.summary,
-          })
-          .catch((error: unknown) => ctx.logger.error("job run not recorded", { job: name, error }));
-      };
-      try {
-        const outcome = await run(ctx, event);
-        await record(outcome);
-        ctx.logger.info("job finished", {
-          job: name,
-          ok: outcome.ok,
-          duration_ms: ctx.clock.now() - started,
-          request_id: requestId,
-          ...outcome.summary,
-        });
-        return { ok: outcome.ok, ...outcome.summary };
-      } catch (error) {
-        await record({ ok: false, summary: { error: (error as Error).name ?? "Error" } });
-        ctx.logger.error("job failed", { job: name, error, request_id: requestId });
-        throw error;
-      } finally {
-        await flushInvocation(ctx, { always: true });
-      }
-    };
+            duration_ms: ctx.clock.now() - started,
+            request_id: requestId,
+            ...outcome.summary,
+          });
+          return { ok: outcome.ok, ...outcome.summary };
+        } catch (error) {
+          await record({ ok: false, summary: { error: (error as Error).name ?? "Error" } });
+          ctx.logger.error("job failed", { job: name, error, request_id: requestId });
+          throw error;
+        } finally {
+          await flushInvocation(ctx, { always: true });
+        }
+      });
 }

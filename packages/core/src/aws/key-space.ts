@@ -42,3 +42,34 @@ export const keys = {
 export const CACHE_SHARDS = 8;
 /** Partitions of one audit day (no hot partition on a busy day). */
 export const AUDIT_SHARDS = 8;
+
+/**
+ * The partition keys above as IAM `dynamodb:LeadingKeys` patterns (`*` as StringLike matches it), one
+ * per kind of item: infra grants each function the classes it touches, and the call recorder names
+ * the class of every partition key a call touches.
+ */
+export const leadingKeyClasses = [
+  "cache#*",
+  "cache",
+  "counters#*",
+  "health",
+  "job#*",
+  "audit#*",
+  "rotation#policies",
+  "rotation#history#*",
+  "snapshots",
+  "restore-plans",
+  "incidents",
+] as const;
+
+export type LeadingKeyClass = (typeof leadingKeyClasses)[number];
+
+const classPatterns = leadingKeyClasses.map(
+  (pattern) =>
+    [pattern, new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`)] as const,
+);
+
+/** The class of a partition key; a key outside the key space is its own class (and granted nothing). */
+export function leadingKeyClass(pk: string): string {
+  return classPatterns.find(([, re]) => re.test(pk))?.[0] ?? `unlisted:${pk}`;
+}

@@ -57,13 +57,7 @@ export function localKeyProvider(file: string): KeyProvider {
 
 /** KMS GenerateDataKey / Decrypt: the key never leaves KMS; only the wrapped data key is stored. */
 export function kmsKeyProvider(clients: AwsClients, keyId: string): KeyProvider {
-  const client = async () => {
-    const { KMSClient } = await import("@aws-sdk/client-kms");
-    return new KMSClient({
-      region: clients.endpoints.region,
-      ...(clients.endpoints.other ? { endpoint: clients.endpoints.other } : {}),
-    });
-  };
+  const client = () => clients.kms();
   return {
     keyId,
     async generateDataKey() {

@@ -44,13 +44,7 @@ export function localStorage(dir: string): SnapshotStorage {
 }
 
 export function s3Storage(clients: AwsClients, bucket: string, prefix = "snapshots/"): SnapshotStorage {
-  const client = async () => {
-    const { S3Client } = await import("@aws-sdk/client-s3");
-    return new S3Client({
-      region: clients.endpoints.region,
-      ...(clients.endpoints.other ? { endpoint: clients.endpoints.other, forcePathStyle: true } : {}),
-    });
-  };
+  const client = () => clients.s3();
   const key = (id: string) => `${prefix}${id}.vsnap`;
   return {
     kind: "s3",

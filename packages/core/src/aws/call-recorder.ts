@@ -1,0 +1,179 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { appendFileSync } from "node:fs";
+import { leadingKeyClass } from "./key-space";
+
+/**
+ * The AWS calls each function makes, recorded while the test suites run (never in AWS: only when
+ * `VAULTOPS_AWS_CALL_LOG` names a file). An SDK middleware notes the service, the IAM action and the
+ * resource, named by its role (`table`, `secret:api-tokens`, ...) rather than its name, with the
+ * partition keys a DynamoDB call touches as key-space classes; each distinct call is appended once
+ * per process as a JSON line. Nothing leaves the process but that file. The rights test compares them
+ * with the IAM statements infra gives each function (test/infra/rights.test.ts).
+ */
+export interface RecordedCall {
+  /** The function (its catalogue name) that made the call. */
+  fn: string;
+  /** The IAM service prefix: dynamodb, secretsmanager, cloudwatch, events, s3, kms. */
+  service: string;
+  /** The IAM action, without the prefix. */
+  action: string;
+  /** What the call acted on, by role; `*` for an action that takes no resource. */
+  resource: string;
+  /** DynamoDB: the key-space classes of the partition keys it touched. */
+  leadingKeys?: string[];
+  /** CloudWatch PutMetricData: the namespace. */
+  namespace?: string;
+}
+
+/** The names of the deploy's resources, so that a call names what it touched by its role. */
+export interface ResourceNames {
+  table?: string | undefined;
+  apiTokensSecret?: string | undefined;
+  vaultCredentialsSecret?: string | undefined;
+  configSecretsPrefix?: string | undefined;
+  snapshotBucket?: string | undefined;
+  snapshotKey?: string | undefined;
+  eventBus?: string | undefined;
+}
+
+const functionScope = new AsyncLocalStorage<string>();
+
+export const recordingCalls = (): boolean => Boolean(process.env.VAULTOPS_AWS_CALL_LOG);
+
+/**
+ * Runs one invocation of function `fn`: calls made within it are recorded as its own (one process
+ * may run many functions: the local runtime, the integration suites). Costs nothing when not recording.
+ */
+export function asFunction<T>(fn: string, work: () => Promise<T>): Promise<T> {
+  return recordingCalls() ? functionScope.run(fn, work) : work();
+}
+
+const written = new Set<string>();
+
+function record(call: RecordedCall): void {
+  const file = process.env.VAULTOPS_AWS_CALL_LOG;
+  if (!file) return;
+  const line = JSON.stringify(call);
+  if (written.has(line)) return;
+  written.add(line);
+  appendFileSync(file, `${line}\n`);
+}
+
+/** API operations whose IAM action has another name. */
+const iamActions: Record<string, string> = { "s3:ListObjectsV2": "ListBucket", "s3:HeadObject": "GetObject" };
+
+/** The IAM service prefix of an SDK client. */
+const servicePrefixes: Record<string, string> = {
+  DynamoDBClient: "dynamodb",
+  DynamoDBDocumentClient: "dynamodb",
+  SecretsManagerClient: "secretsmanager",
+  CloudWatchClient: "cloudwatch",
+  EventBridgeClient: "events",
+  S3Client: "s3",
+  KMSClient: "kms",
+};
+
+const stringOf = (value: unknown): string | undefined =>
+  typeof value === "string"
+    ? value
+    : value && typeof value === "object" && typeof (value as { S?: unknown }).S === "string"
+      ? (value as { S: string }).S
+      : undefined;
+
+/** The partition keys a DynamoDB request touches (document or marshalled form). */
+function partitionKeys(input: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  const pk = (item: unknown) => {
+    const value = stringOf((item as Record<string, unknown> | undefined)?.pk);
+    if (value !== undefined) keys.push(value);
+  };
+  pk(input.Key);
+  pk(input.Item);
+  const queried = stringOf((input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[":pk"]);
+  if (queried !== undefined && typeof input.KeyConditionExpression === "string") keys.push(queried);
+  for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(requests)) {
+      for (const r of requests as Array<Record<string, { Item?: unknown; Key?: unknown }>>) {
+        pk(r.PutRequest?.Item);
+        pk(r.DeleteRequest?.Key);
+      }
+    } else {
+      for (const key of ((requests as { Keys?: unknown[] }).Keys ?? []) as unknown[]) pk(key);
+    }
+  }
+  return keys;
+}
+
+function resourceOf(service: string, input: Record<string, unknown>, names: ResourceNames): string {
+  const secret = (id: unknown) => {
+    const value = String(id ?? "");
+    if (value && (value === names.apiTokensSecret || value.endsWith(`:${names.apiTokensSecret}`)))
+      return "secret:api-tokens";
+    if (value && value === names.vaultCredentialsSecret) return "secret:vault-credentials";
+    const prefix = names.configSecretsPrefix;
+    if (prefix && (value.startsWith(`${prefix}/`) || value.includes(`:secret:${prefix}/`))) return "secret:config";
+    return `secret:other`;
+  };
+  switch (service) {
+    case "dynamodb": {
+      const table = (input.TableName as string | undefined) ?? Object.keys(input.RequestItems ?? {})[0];
+      return table === names.table ? "table" : `table:other`;
+    }
+    case "secretsmanager":
+      if (input.SecretId === undefined && input.Name === undefined) return "*";
+      return secret(input.SecretId ?? input.Name);
+    case "s3":
+      return input.Bucket === names.snapshotBucket ? "bucket:snapshots" : "bucket:other";
+    case "kms":
+      return input.KeyId === undefined || input.KeyId === names.snapshotKey ? "key:snapshots" : "key:other";
+    case "events": {
+      const buses = ((input.Entries ?? []) as Array<{ EventBusName?: string }>).map((e) => e.EventBusName ?? "default");
+      return buses.every((b) => b === (names.eventBus ?? "default")) ? "bus" : "bus:other";
+    }
+    default:
+      // CloudWatch PutMetricData takes no resource (its namespace is a condition key).
+      return "*";
+  }
+}
+
+/**
+ * The middleware that records a client's calls, or undefined when not recording. It runs at the
+ * `initialize` step, before the SDK sends anything, so a call that fails is recorded too.
+ */
+export function callRecorder(names: ResourceNames): undefined | ((client: RecordableClient) => void) {
+  if (!recordingCalls()) return undefined;
+  return (client) => {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const clientName = String((context as { clientName?: string }).clientName ?? "");
+        const service = servicePrefixes[clientName] ?? clientName;
+        const command = String((context as { commandName?: string }).commandName ?? "").replace(/Command$/, "");
+        const input = ((args as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>;
+        const call: RecordedCall = {
+          fn: functionScope.getStore() ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unattributed",
+          service,
+          action: iamActions[`${service}:${command}`] ?? command,
+          resource: resourceOf(service, input, names),
+        };
+        if (service === "dynamodb") {
+          const classes = [...new Set(partitionKeys(input).map(leadingKeyClass))].sort();
+          if (classes.length > 0) call.leadingKeys = classes;
+        }
+        if (service === "cloudwatch" && typeof input.Namespace === "string") call.namespace = input.Namespace;
+        record(call);
+        return next(args);
+      },
+      { step: "initialize", name: "vaultopsCallRecorder", override: true },
+    );
+  };
+}
+
+/** What the recorder needs of an SDK client. */
+export interface RecordableClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: unknown) => (args: unknown) => Promise<unknown>,
+      options: { step: "initialize"; name: string; override: boolean },
+    ): void;
+  };
+}
