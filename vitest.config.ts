@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Four projects. `unit` (test/unit, test/infra) needs no server and runs alone with
- * `npm run test:unit`; the others share real services that their global setup starts (OpenBao,
- * dynalite, moto on free loopback ports). Every log line of a run goes to a file that the global
+ * Five projects. `unit` (test/unit, test/infra) needs no server and runs alone with
+ * `npm run test:unit`; integration, e2e and artifacts share real services that their global setup
+ * starts (OpenBao, dynalite, moto on free loopback ports); `rights` runs last and checks the AWS calls
+ * the others recorded against each function's IAM rights. Every log line of a run goes to a file that the global
  * teardown scans for the secret values the tests used.
  */
 const shared = {
@@ -23,7 +24,13 @@ const shared = {
   pool: "forks" as const,
 };
 const withServices = (name: string, folder: string) => ({
-  test: { ...shared, name, include: [`test/${folder}/**/*.test.ts`], globalSetup: ["test/support/global-setup.ts"] },
+  test: {
+    ...shared,
+    name,
+    include: [`test/${folder}/**/*.test.ts`],
+    globalSetup: ["test/support/global-setup.ts"],
+    sequence: { groupOrder: 0 },
+  },
 });
 
 export default defineConfig({
@@ -31,10 +38,19 @@ export default defineConfig({
     // The JSON report lets CI print a plain "N passed, N failed" line.
     reporters: ["default", ["json", { outputFile: ".vaultops/test-results.json" }]],
     projects: [
-      { test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts", "test/infra/**/*.test.ts"] } },
+      {
+        test: {
+          ...shared,
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "test/infra/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+        },
+      },
       withServices("integration", "integration"),
       withServices("e2e", "e2e"),
       withServices("artifacts", "artifacts"),
+      // After every other project: the AWS calls they recorded against each function's rights.
+      { test: { ...shared, name: "rights", include: ["test/rights/**/*.test.ts"], sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -1,29 +1,17 @@
 import { incidentHandler } from "@vaultops/api";
-import { sizedFunction } from "./function-catalogue";
-import { awsBackendRouted, functionDefaults } from "./functions";
+import { functionArgs, stage } from "./functions";
 
 /**
  * The monitoring guide's alert rules as CloudWatch alarms on vaultops' metrics (EMF from the handlers, the health
  * job's figures) and on Secrets Manager's API calls; every alarm invokes the incident function, whose
  * action is named in the alarm description (`vaultops:action=record|clear-cache|clear-cache,rotate`).
  */
-const namespace = "Vaultops";
+const namespace = stage.metricsNamespace;
+const awsBackendRouted = stage.awsBackendRouted;
 
-export const incidentFunction = new sst.aws.Function("IncidentResponse", {
-  ...functionDefaults,
-  ...sizedFunction(incidentHandler),
-});
+export const incidentFunction = new sst.aws.Function("IncidentResponse", functionArgs(incidentHandler));
 
 const prefix = `${$app.name}-${$app.stage}`;
-
-// Only this stage's alarms, in this account and region, may invoke the incident function.
-export const incidentInvokePermission = new aws.lambda.Permission("IncidentResponseFromAlarms", {
-  action: "lambda:InvokeFunction",
-  function: incidentFunction.name,
-  principal: "lambda.alarms.cloudwatch.amazonaws.com",
-  sourceAccount: aws.getCallerIdentityOutput().accountId,
-  sourceArn: $interpolate`arn:aws:cloudwatch:${aws.getRegionOutput().name}:${aws.getCallerIdentityOutput().accountId}:alarm:${prefix}-*`,
-});
 
 const actions = { alarmActions: [incidentFunction.arn], okActions: [incidentFunction.arn] };
 
@@ -178,41 +166,55 @@ export const awsBackendDown = awsBackendRouted
   : undefined;
 
 /**
- * Watched scopes (deploy-time `VAULTOPS_ALARM_SCOPES=prod/payments,prod/api`): unusual reads of one
+ * Watched scopes (the stage's `alarmScopes` in infra/stages.ts): unusual reads of one
  * environment/service clear its cache and rotate its secrets that have a rotation policy.
  */
-export const scopeAlarms = (process.env.VAULTOPS_ALARM_SCOPES ?? "")
-  .split(",")
-  .map((s) => s.trim())
-  .filter(Boolean)
-  .map((scope) => {
-    const [environment, service] = scope.split("/");
-    if (!environment || !service) throw new Error(`VAULTOPS_ALARM_SCOPES: "${scope}" is not environment/service`);
-    const id = `${environment}-${service}`.replace(/[^A-Za-z0-9-]/g, "-");
-    return new aws.cloudwatch.MetricAlarm(`UnusualAccess-${id}`, {
-      name: `${prefix}-unusual-access-${id}`,
-      alarmDescription: `Reads of ${scope} above their normal band. vaultops:action=clear-cache,rotate`,
-      evaluationPeriods: 2,
-      comparisonOperator: "GreaterThanUpperThreshold",
-      thresholdMetricId: "band",
-      treatMissingData: "notBreaching",
-      metricQueries: [
-        {
-          id: "reads",
-          metric: {
-            namespace,
-            metricName: "Reads",
-            stat: "Sum",
-            period: 300,
-            dimensions: { Environment: environment, Service: service },
-          },
-          returnData: true,
+export const scopeAlarms = stage.alarmScopes.map((scope) => {
+  const [environment = "", service = ""] = scope.split("/");
+  const id = `${environment}-${service}`.replace(/[^A-Za-z0-9-]/g, "-");
+  return new aws.cloudwatch.MetricAlarm(`UnusualAccess-${id}`, {
+    name: `${prefix}-unusual-access-${id}`,
+    alarmDescription: `Reads of ${scope} above their normal band. vaultops:action=clear-cache,rotate`,
+    evaluationPeriods: 2,
+    comparisonOperator: "GreaterThanUpperThreshold",
+    thresholdMetricId: "band",
+    treatMissingData: "notBreaching",
+    metricQueries: [
+      {
+        id: "reads",
+        metric: {
+          namespace,
+          metricName: "Reads",
+          stat: "Sum",
+          period: 300,
+          dimensions: { Environment: environment, Service: service },
         },
-        { id: "band", expression: "ANOMALY_DETECTION_BAND(reads, 2)", returnData: true },
-      ],
-      ...actions,
-    });
+        returnData: true,
+      },
+      { id: "band", expression: "ANOMALY_DETECTION_BAND(reads, 2)", returnData: true },
+    ],
+    ...actions,
   });
+});
+
+/**
+ * Only this stage's alarms may invoke the incident function: one permission per alarm, on its exact
+ * ARN (a wildcard on the name prefix `vaultops-<stage>-*` would also match a stage named `<stage>-2`).
+ */
+export const incidentInvokePermissions = [
+  ...Object.entries(alarms),
+  ...(awsBackendDown ? [["awsBackendDown", awsBackendDown] as const] : []),
+  ...scopeAlarms.map((alarm, i) => [`scope-${stage.alarmScopes[i]}`, alarm] as const),
+].map(
+  ([id, alarm]) =>
+    new aws.lambda.Permission(`IncidentResponseFrom-${id.replace(/[^A-Za-z0-9-]/g, "-")}`, {
+      action: "lambda:InvokeFunction",
+      function: incidentFunction.name,
+      principal: "lambda.alarms.cloudwatch.amazonaws.com",
+      sourceAccount: aws.getCallerIdentityOutput().accountId,
+      sourceArn: alarm.arn,
+    }),
+);
 
 const widget = (title: string, metrics: unknown[][], extra: Record<string, unknown> = {}) => ({
   type: "metric",

@@ -1,6 +1,5 @@
 import { authorizerHandler, fallbackHandler, routeList } from "@vaultops/api";
-import { sizedFunction } from "./function-catalogue";
-import { functionDefaults } from "./functions";
+import { functionArgs } from "./functions";
 
 /** The HTTP API, built from the route table: one Lambda per route, the token authorizer on every protected one. */
 export const api = new sst.aws.ApiGatewayV2("Api", {
@@ -10,7 +9,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
 export const authorizer = api.addAuthorizer({
   name: "ApiTokens",
   lambda: {
-    function: { ...functionDefaults, ...sizedFunction(authorizerHandler) },
+    function: functionArgs(authorizerHandler),
     response: "simple",
     // API Gateway caches each Authorization header's answer, so most requests skip the authorizer.
     ttl: "300 seconds",
@@ -21,10 +20,10 @@ export const authorizer = api.addAuthorizer({
 for (const route of routeList) {
   api.route(
     `${route.method} ${route.path}`,
-    { ...functionDefaults, ...sizedFunction(route.handler) },
+    functionArgs(route.handler),
     route.scope === "public" ? {} : { auth: { lambda: authorizer.id } },
   );
 }
 
 // Unmatched methods and paths get a JSON 405 / 404 instead of API Gateway's bare 404.
-api.route("$default", { ...functionDefaults, ...sizedFunction(fallbackHandler) });
+api.route("$default", functionArgs(fallbackHandler));

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Duration } from "@vaultops/api";
 
 /** The `nodejs` props of every function (SST's `FunctionArgs["nodejs"]`). */
 export const nodejsBuild: {
@@ -41,13 +42,21 @@ export const hook = {
   },
 };
 
+/** A Lambda memory size as SST takes it (`FunctionArgs["memory"]`). */
+export type Size = `${number} MB` | `${number} GB`;
+
 /** Runtime, architecture, memory and timeout of every function unless a table entry says otherwise. */
-export const functionRuntime = {
+export const functionRuntime: {
+  runtime: "nodejs22.x";
+  architecture: "arm64";
+  memory: Size;
+  timeout: Duration;
+} = {
   runtime: "nodejs22.x",
   architecture: "arm64",
   memory: "512 MB",
   timeout: "15 seconds",
-} as const;
+};
 
 /** Per kind of function, what differs from `functionRuntime` (read by infra and by the local runtime). */
 export const functionSizing = {
@@ -56,7 +65,7 @@ export const functionSizing = {
   job: { timeout: "60 seconds" },
   incident: { timeout: "60 seconds" },
   credentialRotation: { timeout: "60 seconds" },
-} as const;
+} as const satisfies Record<string, { memory?: Size; timeout?: Duration }>;
 
 /** "512 MB" -> 512; "15 seconds" -> 15 (the units SST accepts in these props). */
 export const megabytes = (size: string): number => Number(/^(\d+) MB$/.exec(size)?.[1] ?? Number.NaN);

@@ -1,12 +1,11 @@
 import { scheduleList } from "@vaultops/api";
-import { sizedFunction } from "./function-catalogue";
-import { functionDefaults } from "./functions";
+import { functionArgs } from "./functions";
 
 /** One EventBridge rule and function per job of the schedule table. */
 export const jobs = scheduleList.map(
   (job) =>
     new sst.aws.Cron(`${job.id[0]?.toUpperCase()}${job.id.slice(1)}Job`, {
       schedule: `rate(${job.rate})`,
-      function: { ...functionDefaults, ...sizedFunction(job.handler) },
+      function: functionArgs(job.handler),
     }),
 );

@@ -7,13 +7,14 @@
 import {
   authorizerHandler,
   credentialRotationHandler,
+  type Duration,
   fallbackHandler,
   functionName,
   incidentHandler,
   routeList,
   scheduleList,
 } from "@vaultops/api";
-import { functionRuntime, functionSizing, megabytes, seconds } from "./bundling";
+import { functionRuntime, functionSizing, megabytes, type Size, seconds } from "./bundling";
 
 export type FunctionKind = "route" | "authorizer" | "fallback" | "job" | "incident" | "credential-rotation";
 
@@ -25,15 +26,15 @@ export interface FunctionSpec {
   handler: string;
   /** The source file. */
   file: string;
-  memory: string;
-  timeout: string;
+  memory: Size;
+  timeout: Duration;
   memoryMb: number;
   timeoutSeconds: number;
 }
 
 export { functionName };
 
-function spec(kind: FunctionKind, handler: string, sizing: { memory?: string; timeout?: string } = {}): FunctionSpec {
+function spec(kind: FunctionKind, handler: string, sizing: { memory?: Size; timeout?: Duration } = {}): FunctionSpec {
   const memory = sizing.memory ?? functionRuntime.memory;
   const timeout = sizing.timeout ?? functionRuntime.timeout;
   return {
@@ -65,9 +66,3 @@ export function functionFor(handler: string): FunctionSpec {
   if (!found) throw new Error(`${handler} is not in the function catalogue`);
   return found;
 }
-
-/** What infra passes to SST for a function beside `functionDefaults`: its handler, memory and timeout. */
-export const sizedFunction = (handler: string) => {
-  const f = functionFor(handler);
-  return { handler: f.handler, memory: f.memory, timeout: f.timeout };
-};

@@ -1,83 +1,84 @@
-import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
 import { functionRuntime, hook, nodejsBuild } from "./bundling";
+import { functionFor } from "./function-catalogue";
+import { type Grant, type ResourceRole, rightsKindOf, rightsOf } from "./rights";
 import { apiTokens, vaultCredentials } from "./secrets";
+import { stageSettings } from "./stages";
 import { snapshotBucket, snapshotKey, table } from "./storage";
 
-/** Deploy-time settings, read from the deployer's environment; the error names what is missing. */
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set when deploying vaultops (see README: Deploy)`);
-  return value;
+/** This stage's settings (infra/stages.ts): nothing comes from the deploying shell. */
+export const stage = stageSettings($app.stage);
+
+const region = aws.getRegionOutput().name;
+const account = aws.getCallerIdentityOutput().accountId;
+
+/** The ARNs each resource role of infra/rights.ts stands for on this stage. */
+const resourceArns: Record<ResourceRole, $util.Input<string>[]> = {
+  table: [table.arn],
+  "secret:vault-credentials": [vaultCredentials.arn],
+  "secret:api-tokens": [apiTokens.arn],
+  "secret:config": [$interpolate`arn:aws:secretsmanager:${region}:${account}:secret:${stage.secretsPrefix}/*`],
+  // The snapshot files only (packages/core/src/snapshot/storage.ts writes under snapshots/).
+  "bucket:snapshots": [$interpolate`${snapshotBucket.arn}/snapshots/*`],
+  "key:snapshots": [snapshotKey.arn],
+  bus: [$interpolate`arn:aws:events:${region}:${account}:event-bus/default`],
+  namespace: ["*"],
+  "*": ["*"],
+};
+
+/** One IAM statement per grant of infra/rights.ts, on this stage's resources. */
+export function permissionsFor(grants: Grant[]) {
+  return grants.map((grant) => ({
+    actions: grant.actions,
+    resources: resourceArns[grant.resource],
+    ...(grant.leadingKeys
+      ? {
+          conditions: [
+            { test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: grant.leadingKeys },
+          ],
+        }
+      : grant.resource === "namespace"
+        ? { conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [stage.metricsNamespace] }] }
+        : {}),
+  }));
 }
 
-/**
- * Which backend serves each environment/service (`CONFIG_BACKENDS`, checked here as at cold start):
- * Secrets Manager permissions, and its alarm, only when a scope is routed there.
- */
-export const configBackends = process.env.CONFIG_BACKENDS ?? DEFAULT_CONFIG_BACKENDS;
-export const secretsPrefix = process.env.AWS_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX;
-export const awsBackendRouted = routedBackends(parseRouting(configBackends)).includes("aws");
-
-/** What Secrets Manager configurations need: their own names only (`{prefix}/...`), and listing. */
-const secretsManagerBackendPermissions = awsBackendRouted
-  ? [
-      {
-        actions: [
-          "secretsmanager:GetSecretValue",
-          "secretsmanager:DescribeSecret",
-          "secretsmanager:ListSecretVersionIds",
-          "secretsmanager:CreateSecret",
-          "secretsmanager:PutSecretValue",
-          "secretsmanager:UpdateSecretVersionStage",
-          "secretsmanager:DeleteSecret",
-          "secretsmanager:RestoreSecret",
-          "secretsmanager:TagResource",
-        ],
-        resources: [
-          $interpolate`arn:aws:secretsmanager:${aws.getRegionOutput().name}:${aws.getCallerIdentityOutput().accountId}:secret:${secretsPrefix}/*`,
-        ],
-      },
-      // ListSecrets takes no resource; it answers names and metadata, never values.
-      { actions: ["secretsmanager:ListSecrets"], resources: ["*"] },
-    ]
-  : [];
-
-/**
- * What every vaultops function shares: runtime, bundling (the one definition `npm run build` uses too),
- * environment, permissions. Not `as const`: SST's FunctionArgs takes mutable arrays.
- */
-export const functionDefaults = {
-  ...functionRuntime,
-  nodejs: nodejsBuild,
-  hook,
-  link: [table, snapshotBucket],
-  environment: {
-    STAGE: $app.stage,
-    VAULT_ADDR: required("VAULT_ADDR"),
-    VAULT_AUTH_METHOD: process.env.VAULT_AUTH_METHOD ?? "approle",
-    ...(process.env.VAULT_NAMESPACE ? { VAULT_NAMESPACE: process.env.VAULT_NAMESPACE } : {}),
-    ...(process.env.VAULT_AWS_ROLE ? { VAULT_AWS_ROLE: process.env.VAULT_AWS_ROLE } : {}),
-    VAULT_CREDENTIALS_SECRET: vaultCredentials.arn,
-    API_TOKENS_SECRET: apiTokens.arn,
-    TABLE_NAME: table.name,
-    SNAPSHOT_BUCKET: snapshotBucket.name,
-    SNAPSHOT_KMS_KEY_ID: snapshotKey.arn,
-    ...(process.env.VAULT_APPROLE_ROLE ? { VAULT_APPROLE_ROLE: process.env.VAULT_APPROLE_ROLE } : {}),
-    METRICS_NAMESPACE: "Vaultops",
-    ...(process.env.PLANNED_CREATORS ? { PLANNED_CREATORS: process.env.PLANNED_CREATORS } : {}),
-    CONFIG_BACKENDS: configBackends,
-    AWS_SECRETS_PREFIX: secretsPrefix,
-    ...(process.env.AWS_SECRETS_RECOVERY_DAYS
-      ? { AWS_SECRETS_RECOVERY_DAYS: process.env.AWS_SECRETS_RECOVERY_DAYS }
-      : {}),
-    EVENT_BUS_NAME: "default",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  },
-  permissions: [
-    { actions: ["secretsmanager:GetSecretValue"], resources: [vaultCredentials.arn, apiTokens.arn] },
-    { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
-    { actions: ["events:PutEvents"], resources: ["*"] },
-    { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [snapshotKey.arn] },
-    ...secretsManagerBackendPermissions,
-  ],
+/** The environment every function reads its settings from (packages/core/src/settings.ts). */
+const environment: Record<string, $util.Input<string>> = {
+  STAGE: $app.stage,
+  VAULT_ADDR: stage.vault.address,
+  VAULT_AUTH_METHOD: stage.vault.authMethod,
+  ...(stage.vault.namespace ? { VAULT_NAMESPACE: stage.vault.namespace } : {}),
+  ...(stage.vault.awsRole ? { VAULT_AWS_ROLE: stage.vault.awsRole } : {}),
+  ...(stage.vault.approleRole ? { VAULT_APPROLE_ROLE: stage.vault.approleRole } : {}),
+  VAULT_CREDENTIALS_SECRET: vaultCredentials.arn,
+  API_TOKENS_SECRET: apiTokens.arn,
+  TABLE_NAME: table.name,
+  SNAPSHOT_BUCKET: snapshotBucket.name,
+  SNAPSHOT_KMS_KEY_ID: snapshotKey.arn,
+  METRICS_NAMESPACE: stage.metricsNamespace,
+  PLANNED_CREATORS: stage.plannedCreators.join(","),
+  CONFIG_BACKENDS: stage.configBackends,
+  AWS_SECRETS_PREFIX: stage.secretsPrefix,
+  AWS_SECRETS_RECOVERY_DAYS: String(stage.secretsRecoveryDays),
+  EVENT_BUS_NAME: "default",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
+
+/**
+ * What SST gets for the function of `handler`: runtime, the build definition `npm run build` hands SST's
+ * builder too (`nodejs`, `hook`), its size (infra/function-catalogue.ts), the stage's environment and
+ * the rights of its kind (infra/rights.ts). No `link`: SST's link grants `dynamodb:*` and `s3:*`.
+ */
+export function functionArgs(handler: string) {
+  const spec = functionFor(handler);
+  return {
+    ...functionRuntime,
+    handler: spec.handler,
+    memory: spec.memory,
+    timeout: spec.timeout,
+    nodejs: nodejsBuild,
+    hook,
+    environment,
+    permissions: permissionsFor(rightsOf(rightsKindOf(spec.name), stage)),
+  };
+}

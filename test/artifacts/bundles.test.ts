@@ -320,6 +320,73 @@ describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
     }
   });
 
+  it("rotates a Secrets Manager configuration, retires its previous version after the grace period, and snapshots and restores the scope into an emptied prefix", async () => {
+    for (const runner of [source, lambda]) {
+      const ns = { environment: "art-aws", service_name: `${runner.ns.service_name}-rot` };
+      const key = { params: { key: "sm_rotated" }, query: ns };
+      const created = await request(runner, {
+        route: "configCreate",
+        body: { key: "sm_rotated", value: "before-rotation", is_encrypted: true, ...ns },
+      });
+      expect(created.status, created.text).toBe(201);
+      const policy = { interval_days: 30, grace_period_hours: 0, generator: { name: "alnum32" } };
+      expect((await request(runner, { route: "configRotationPut", ...key, body: policy })).status).toBe(200);
+      const rotated = await request(runner, { route: "configRotate", ...key });
+      expect(rotated.status, rotated.text).toBe(200);
+      const job = await run(runner, schedules.rotation.handler, scheduledEvent(schedules.rotation.handler));
+      expect(job.payload, JSON.stringify(job.functionError)).toMatchObject({ ok: true, retired: 1 });
+      const current = await request(runner, { route: "configGet", ...key });
+      registerSecret(String(current.body.value));
+      // A snapshot of the scope, restored after its secret was destroyed: the restore creates it again.
+      const snapshot = await request(runner, {
+        route: "snapshotCreate",
+        body: { type: "full", prefix: `${ns.environment}/${ns.service_name}/` },
+      });
+      expect(snapshot.status, snapshot.text).toBe(201);
+      const purged = await request(runner, { route: "configDelete", ...key, query: { ...ns, purge: "true" } });
+      expect(purged.status, purged.text).toBe(200);
+      const restored = await request(runner, {
+        route: "snapshotRestore",
+        params: { id: String(snapshot.body.id) },
+        query: { dry_run: "false" },
+      });
+      expect(restored.status, restored.text).toBe(200);
+      expect(JSON.stringify(restored.body)).toMatch(/"created"/);
+      expect((await request(runner, { route: "configGet", ...key })).body.value).toBe(current.body.value);
+    }
+  });
+
+  it("answers an alarm that says clear-cache,rotate by rotating the scope's secrets on both backends", async () => {
+    for (const runner of [source, lambda]) {
+      for (const environment of ["art", "art-aws"]) {
+        const ns = { environment, service_name: `${runner.ns.service_name}-inc` };
+        const key = { params: { key: "inc_secret" }, query: ns };
+        await request(runner, {
+          route: "configCreate",
+          body: { key: "inc_secret", value: "compromised", is_encrypted: true, ...ns },
+        });
+        await request(runner, { route: "configRotationPut", ...key, body: { interval_days: 30 } });
+        const event = fixture<Record<string, unknown>>("cloudwatch-alarm-action");
+        const alarmData = event.alarmData as {
+          alarmName: string;
+          configuration: { description: string; metrics: Array<{ metricStat: { metric: { dimensions: unknown } } }> };
+        };
+        alarmData.alarmName = `vaultops-test-unusual-access-${runner.side}-${environment}`;
+        alarmData.configuration.description = "Reads above their band. vaultops:action=clear-cache,rotate";
+        (alarmData.configuration.metrics[0] as { metricStat: { metric: { dimensions: unknown } } }).metricStat.metric.dimensions = {
+          Environment: ns.environment,
+          Service: ns.service_name,
+        };
+        const result = await run(runner, incidentHandler, event);
+        expect(result.functionError, JSON.stringify(result.functionError)).toBeUndefined();
+        expect(result.payload).toMatchObject({ actions: ["clear-cache", "rotate"] });
+        expect(JSON.stringify((result.payload as { rotated: unknown }).rotated)).toMatch(/"version":2/);
+        const current = await request(runner, { route: "configGet", ...key });
+        registerSecret(String(current.body.value));
+      }
+    }
+  });
+
   it("answers the audit, incident, cache and token routes", async () => {
     await both({ route: "tokenSelf", expect: 200 }, (a) => expect(a.body.name).toBe("test-admin"));
     await both({ route: "auditQuery", expect: 200 }, (a) => expect(Number(a.body.count)).toBeGreaterThan(0));

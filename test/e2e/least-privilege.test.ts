@@ -142,7 +142,11 @@ const withoutSecrets = new Set<Principal>(["none", "expired", "monitor", "config
 const answersWithoutSecrets: string[] = [];
 
 beforeAll(async () => {
-  stack = await startDevRuntime({ API_TOKENS_JSON: JSON.stringify(tokenList) });
+  stack = await startDevRuntime({
+    API_TOKENS_JSON: JSON.stringify(tokenList),
+    // Every refusal's counters go out at once, so each route's flush is seen by the call recorder.
+    COUNTER_FLUSH_MS: "0",
+  });
   for (const t of Object.values(tokens)) registerSecret(t);
   const admin = (method: string, path: string, body?: unknown, query?: Record<string, string>) =>
     call("admin", method, path, { body, ...(query ? { query } : {}) });

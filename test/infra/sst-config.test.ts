@@ -1,13 +1,16 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { authorizerHandler, routeList, scheduleList } from "@vaultops/api";
+import { authorizerHandler, functionName, routeList, scheduleList } from "@vaultops/api";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { hook, nodejsBuild } from "../../infra/bundling";
+import { functionCatalogue } from "../../infra/function-catalogue";
+import { rightsKindOf, rightsKinds } from "../../infra/rights";
+import type { StageSettings } from "../../infra/stages";
 
 /**
- * Loads sst.config.ts with SST's globals replaced by a recorder and checks the resource graph it
- * declares (the deploy itself needs AWS and Pulumi, which these machines do not have).
+ * Loads sst.config.ts with SST's globals replaced by a recorder and checks the graph it declares as
+ * far as our arguments go: routes, jobs, table, secrets, alarms, and the IAM statements each function
+ * gets from infra/rights.ts on the stage's resources (the deploy itself needs AWS and Pulumi).
  */
 interface Recorded {
   type: string;
@@ -16,26 +19,36 @@ interface Recorded {
   opts: Record<string, unknown>;
   self: unknown;
 }
-let resources: Recorded[] = [];
-let routes: Array<{ route: string; handler: Record<string, unknown>; args: Record<string, unknown> }> = [];
-let authorizers: Array<Record<string, unknown>> = [];
+type FunctionArgs = Record<string, unknown> & {
+  handler: string;
+  environment: Record<string, string>;
+  permissions: Array<{
+    actions: string[];
+    resources: string[];
+    conditions?: Array<{ test: string; variable: string; values: string[] }>;
+  }>;
+};
+
+let recorded: Recorded[] = [];
+let recordedRoutes: Array<{ route: string; handler: FunctionArgs; args: Record<string, unknown> }> = [];
+let recordedAuthorizers: Array<Record<string, unknown>> = [];
 
 function resource(type: string, outputs: Record<string, string> = {}) {
   return class {
     [key: string]: unknown;
     constructor(name: string, args: Record<string, unknown> = {}, opts: Record<string, unknown> = {}) {
-      resources.push({ type, name, args, opts, self: this });
+      recorded.push({ type, name, args, opts, self: this });
       for (const [k, v] of Object.entries(outputs)) this[k] = `${v}:${name}`;
     }
   };
 }
 
 class Api extends resource("sst.aws.ApiGatewayV2", { url: "url" }) {
-  route(route: string, handler: Record<string, unknown>, args: Record<string, unknown> = {}) {
-    routes.push({ route, handler, args });
+  route(route: string, handler: FunctionArgs, args: Record<string, unknown> = {}) {
+    recordedRoutes.push({ route, handler, args });
   }
   addAuthorizer(args: Record<string, unknown>) {
-    authorizers.push(args);
+    recordedAuthorizers.push(args);
     return { id: `authorizer:${String(args.name)}` };
   }
 }
@@ -44,19 +57,40 @@ interface Loaded {
   app: Record<string, unknown>;
   outputs: Record<string, unknown>;
   resources: Recorded[];
-  routes: typeof routes;
-  authorizers: typeof authorizers;
-  functionDefaults: { nodejs: unknown };
-  /** infra/bundling.ts's definition, as the loaded config's module graph holds it. */
+  routes: typeof recordedRoutes;
+  authorizers: typeof recordedAuthorizers;
+  /** Every function's arguments, by catalogue name. */
+  functions: Map<string, FunctionArgs>;
+  /** infra/bundling.ts as the loaded config's module graph holds it. */
   nodejsBuild: unknown;
   hook: unknown;
 }
 
+/** Stages of this test, added to infra/stages.ts's table for the load. */
+const testStages: Record<string, StageSettings> = {
+  test: {
+    vault: { address: "https://vault.test.example.com:8200", authMethod: "approle" },
+    credentialRotation: true,
+    alarmScopes: ["prod/payments"],
+  },
+  routed: {
+    vault: { address: "https://vault.test.example.com:8200", authMethod: "approle" },
+    configBackends: "prod/payments=aws,*=vault",
+    secretsPrefix: "acme/cfg",
+    plannedCreators: ["ci"],
+  },
+  "test-2": { vault: { address: "https://vault.test.example.com:8200", authMethod: "approle" } },
+  broken: {
+    vault: { address: "https://vault.test.example.com:8200", authMethod: "approle" },
+    configBackends: "prod/payments=gcp",
+  },
+};
+
 /** Runs sst.config.ts for a stage, with SST's and Pulumi's globals replaced by the recorder. */
 async function load(stage: string, env: Record<string, string> = {}): Promise<Loaded> {
-  resources = [];
-  routes = [];
-  authorizers = [];
+  recorded = [];
+  recordedRoutes = [];
+  recordedAuthorizers = [];
   vi.resetModules();
   const g = globalThis as Record<string, unknown>;
   g.$config = (config: unknown) => config;
@@ -80,7 +114,7 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
     },
     kms: { Key: resource("aws.kms.Key", { arn: "key-arn" }) },
     cloudwatch: {
-      MetricAlarm: resource("aws.cloudwatch.MetricAlarm"),
+      MetricAlarm: resource("aws.cloudwatch.MetricAlarm", { arn: "alarm-arn" }),
       Dashboard: resource("aws.cloudwatch.Dashboard", { dashboardName: "dashboard" }),
     },
     getRegionOutput: () => ({ name: "us-east-1" }),
@@ -88,13 +122,13 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
     lambda: { Permission: resource("aws.lambda.Permission") },
   };
   const saved = { ...process.env };
-  Object.assign(
-    process.env,
-    { VAULT_ADDR: "https://vault.example.com:8200", VAULTOPS_ALARM_SCOPES: "prod/payments" },
-    env,
-  );
+  Object.assign(process.env, env);
   try {
-    // Imported by URL so that tsc does not follow it: SST's global types exist only after `sst install`.
+    const stages = (await import(pathToFileURL(path.resolve("infra/stages.ts")).href)) as {
+      stages: Record<string, StageSettings>;
+    };
+    Object.assign(stages.stages, testStages);
+    // Imported by URL so that tsc does not follow it into SST's globals (tsconfig.infra.json checks it).
     const configUrl = pathToFileURL(path.resolve("sst.config.ts")).href;
     const config = ((await import(configUrl)) as { default: unknown }).default as {
       app(input: { stage: string }): Record<string, unknown>;
@@ -102,22 +136,27 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
     };
     const loadedApp = config.app({ stage });
     const loadedOutputs = await config.run();
-    const functions = (await import(pathToFileURL(path.resolve("infra/functions.ts")).href)) as {
-      functionDefaults: { nodejs: unknown };
-    };
     const bundling = (await import(pathToFileURL(path.resolve("infra/bundling.ts")).href)) as {
       nodejsBuild: unknown;
       hook: unknown;
     };
+    const functions = new Map<string, FunctionArgs>();
+    const add = (args: FunctionArgs) => functions.set(functionName(args.handler), args);
+    for (const r of recordedRoutes) add(r.handler);
+    for (const a of recordedAuthorizers) add((a.lambda as { function: FunctionArgs }).function);
+    for (const r of recorded) {
+      if (r.type === "sst.aws.Function") add(r.args as FunctionArgs);
+      if (r.type === "sst.aws.Cron") add(r.args.function as FunctionArgs);
+    }
     return {
-      nodejsBuild: bundling.nodejsBuild,
-      hook: bundling.hook,
       app: loadedApp,
       outputs: loadedOutputs,
-      resources,
-      routes,
-      authorizers,
-      functionDefaults: functions.functionDefaults,
+      resources: recorded,
+      routes: recordedRoutes,
+      authorizers: recordedAuthorizers,
+      functions,
+      nodejsBuild: bundling.nodejsBuild,
+      hook: bundling.hook,
     };
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -125,85 +164,69 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
   }
 }
 
-let outputs: Record<string, unknown>;
-let app: Record<string, unknown>;
+let test: Loaded;
 let production: Loaded;
-let routedToAws: Loaded;
+let routed: Loaded;
 
 beforeAll(async () => {
-  routedToAws = await load("test", { CONFIG_BACKENDS: "prod/payments=aws,*=vault", AWS_SECRETS_PREFIX: "acme/cfg" });
-  // A non-production stage deployed a second time, after the credentials were stored.
-  const test = await load("test", { VAULTOPS_CREDENTIAL_ROTATION: "on" });
+  test = await load("test");
   production = await load("production");
-  ({ app } = production);
-  ({ outputs } = test);
-  resources = test.resources;
-  routes = test.routes;
-  authorizers = test.authorizers;
-  functionDefaultsNodejs = test.functionDefaults.nodejs;
-  loadedNodejsBuild = test.nodejsBuild;
-  loadedHook = test.hook;
+  routed = await load("routed");
 });
-let loadedHook: unknown;
-let functionDefaultsNodejs: unknown;
-let loadedNodejsBuild: unknown;
 
-const exportsHandler = async (spec: string) => {
-  const file = spec.slice(0, spec.lastIndexOf("."));
-  const name = spec.slice(spec.lastIndexOf(".") + 1);
-  const full = path.resolve(`${file}.ts`);
-  expect(existsSync(full), `${full} exists`).toBe(true);
-  const mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
-  expect(typeof mod[name], `${spec} exports a function`).toBe("function");
-};
+const ofType = (loaded: Loaded, type: string) => loaded.resources.filter((r) => r.type === type);
+const statementsOf = (loaded: Loaded, name: string) => loaded.functions.get(name)?.permissions ?? [];
+const actionsOf = (loaded: Loaded, name: string) => statementsOf(loaded, name).flatMap((p) => p.actions);
 
 describe("sst.config.ts", () => {
   it("names the app and retains production data", () => {
-    expect(app).toMatchObject({ name: "vaultops", home: "aws", removal: "retain", protect: true });
-    expect(outputs.api).toBe("url:Api");
-    expect(outputs.snapshotBucket).toBe("bucket-name:Snapshots");
+    expect(production.app).toMatchObject({ name: "vaultops", home: "aws", removal: "retain", protect: true });
+    expect(test.outputs.api).toBe("url:Api");
+    expect(test.outputs.snapshotBucket).toBe("bucket-name:Snapshots");
   });
 
-  it("declares one route per entry of the route table, each on nodejs22.x with a handler that exists", async () => {
-    expect(routes.map((r) => r.route).sort()).toEqual(
+  it("declares every function of the catalogue once, with its handler, size and the build infra/bundling.ts defines", () => {
+    expect([...test.functions.keys()].sort()).toEqual(functionCatalogue.map((f) => f.name).sort());
+    for (const spec of functionCatalogue) {
+      const args = test.functions.get(spec.name) as FunctionArgs;
+      expect(args).toMatchObject({ handler: spec.handler, memory: spec.memory, timeout: spec.timeout });
+      expect(args.runtime).toBe("nodejs22.x");
+      // The very objects npm run build hands SST's builder.
+      expect(args.nodejs).toBe(test.nodejsBuild);
+      expect(args.hook).toBe(test.hook);
+      expect(args.link).toBeUndefined();
+    }
+    expect(test.nodejsBuild).toEqual(nodejsBuild);
+    expect(Object.keys(test.hook as object)).toEqual(Object.keys(hook));
+  });
+
+  it("declares one route per entry of the route table, the authorizer on every protected one", () => {
+    expect(test.routes.map((r) => r.route).sort()).toEqual(
       [...routeList.map((r) => `${r.method} ${r.path}`), "$default"].sort(),
     );
-    await exportsHandler(routes.find((r) => r.route === "$default")?.handler.handler as string);
     for (const route of routeList) {
-      const declared = routes.find((r) => r.route === `${route.method} ${route.path}`);
+      const declared = test.routes.find((r) => r.route === `${route.method} ${route.path}`);
       expect(declared?.handler.handler).toBe(route.handler);
-      expect(declared?.handler.runtime).toBe("nodejs22.x");
-      expect(declared?.handler.nodejs).toMatchObject({ format: "esm", splitting: true });
       if (route.scope === "public") expect(declared?.args.auth).toBeUndefined();
       else expect(declared?.args.auth).toEqual({ lambda: "authorizer:ApiTokens" });
-      await exportsHandler(route.handler);
     }
-  });
-
-  it("declares the token authorizer with cached simple responses", async () => {
-    expect(authorizers).toHaveLength(1);
-    const lambda = authorizers[0]?.lambda as Record<string, unknown>;
-    expect((lambda.function as Record<string, unknown>).handler).toBe(authorizerHandler);
+    expect(test.authorizers).toHaveLength(1);
+    const lambda = test.authorizers[0]?.lambda as Record<string, unknown>;
+    expect((lambda.function as FunctionArgs).handler).toBe(authorizerHandler);
     expect(lambda).toMatchObject({ response: "simple", identitySources: ["$request.header.Authorization"] });
-    await exportsHandler(authorizerHandler);
   });
 
-  it("declares one Cron job per entry of the schedule table", async () => {
-    const crons = resources.filter((r) => r.type === "sst.aws.Cron");
+  it("declares one Cron job per entry of the schedule table", () => {
+    const crons = ofType(test, "sst.aws.Cron");
     expect(crons).toHaveLength(scheduleList.length);
     for (const job of scheduleList) {
-      const cron = crons.find((c) => (c.args.function as Record<string, unknown>).handler === job.handler);
+      const cron = crons.find((c) => (c.args.function as FunctionArgs).handler === job.handler);
       expect(cron?.args.schedule).toBe(`rate(${job.rate})`);
-      expect((cron?.args.function as Record<string, unknown> | undefined)?.runtime).toBe("nodejs22.x");
-      expect((cron?.args.function as Record<string, unknown> | undefined)?.timeout).toBe(
-        "timeout" in job ? job.timeout : "60 seconds",
-      );
-      await exportsHandler(job.handler);
     }
   });
 
   it("declares the DynamoDB table with pk/sk and the expiresAt TTL attribute", () => {
-    const tables = resources.filter((r) => r.type === "sst.aws.Dynamo");
+    const tables = ofType(test, "sst.aws.Dynamo");
     expect(tables).toHaveLength(1);
     expect(tables[0]?.args).toMatchObject({
       fields: { pk: "string", sk: "string" },
@@ -212,206 +235,198 @@ describe("sst.config.ts", () => {
     });
   });
 
-  it("gives snapshot routes a longer timeout and every function the snapshot bucket and KMS key", () => {
-    const restore = routes.find((r) => r.route === "POST /api/v1/vault/snapshots/{id}/restore");
-    expect(restore?.handler.timeout).toBe("29 seconds");
-    const env = restore?.handler.environment as Record<string, string>;
-    expect(env).toMatchObject({ SNAPSHOT_BUCKET: "bucket-name:Snapshots", SNAPSHOT_KMS_KEY_ID: "key-arn:SnapshotKey" });
-    const permissions = restore?.handler.permissions as Array<{ actions: string[]; resources: string[] }>;
-    expect(permissions.find((p) => p.actions.includes("kms:Decrypt"))?.resources).toEqual(["key-arn:SnapshotKey"]);
-  });
-
-  it("hands every function infra/bundling.ts's nodejs props and postbuild hook, the ones npm run build gives SST's builder", () => {
-    const functions = [
-      ...routes.map((r) => r.handler),
-      ...resources.filter((r) => r.type === "sst.aws.Function").map((r) => r.args),
-      ...resources.filter((r) => r.type === "sst.aws.Cron").map((r) => r.args.function as Record<string, unknown>),
-      ...authorizers.map((a) => (a.lambda as { function: Record<string, unknown> }).function),
-    ];
-    expect(functions.length).toBeGreaterThan(routeList.length + scheduleList.length);
-    for (const fn of functions) {
-      expect(fn.nodejs).toBe(loadedNodejsBuild);
-      expect(fn.hook).toBe(loadedHook);
-    }
-    expect(functionDefaultsNodejs).toBe(loadedNodejsBuild);
-    expect(loadedNodejsBuild).toEqual(nodejsBuild);
-    expect(loadedHook).toBeDefined();
-    expect(Object.keys(loadedHook as object)).toEqual(Object.keys(hook));
-  });
-
-  it("declares the credential rotation only on a deploy that asks for it, after its invoke permission", async () => {
-    expect(production.resources.find((r) => r.type === "aws.secretsmanager.SecretRotation")).toBeUndefined();
-    const rotation = resources.find((r) => r.type === "aws.secretsmanager.SecretRotation");
-    const permission = resources.find(
-      (r) => r.type === "aws.lambda.Permission" && r.name === "CredentialRotationInvoke",
-    );
-    expect(rotation?.opts.dependsOn).toEqual([permission?.self]);
-  });
-
   it("frees secret names at once when a non-production stage is removed; production keeps the recovery window", () => {
-    for (const secret of resources.filter((r) => r.type === "aws.secretsmanager.Secret"))
+    for (const secret of ofType(test, "aws.secretsmanager.Secret"))
       expect(secret.args.recoveryWindowInDays, secret.name).toBe(0);
-    for (const secret of production.resources.filter((r) => r.type === "aws.secretsmanager.Secret"))
+    for (const secret of ofType(production, "aws.secretsmanager.Secret"))
       expect(secret.args.recoveryWindowInDays, secret.name).toBeUndefined();
+    expect(
+      ofType(test, "aws.secretsmanager.Secret")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["ApiTokens", "VaultCredentials"]);
+  });
+});
+
+describe("a stage is a unit (infra/stages.ts)", () => {
+  it("takes everything from the stage's entry: the same graph from a clean shell and from a shell full of settings", async () => {
+    const noisy = await load("test", {
+      VAULT_ADDR: "https://elsewhere.example.com",
+      VAULT_AUTH_METHOD: "token",
+      CONFIG_BACKENDS: "*=aws",
+      AWS_SECRETS_PREFIX: "shared",
+      VAULTOPS_CREDENTIAL_ROTATION: "off",
+      VAULTOPS_ALARM_SCOPES: "",
+      PLANNED_CREATORS: "*",
+    });
+    const summary = (loaded: Loaded) =>
+      JSON.stringify(
+        loaded.resources.map((r) => [r.type, r.name, r.args]),
+        (_key, value) => (typeof value === "function" ? "fn" : value),
+      );
+    expect(summary(noisy)).toBe(summary(test));
+    expect(test.functions.get("config-get")?.environment).toMatchObject({
+      STAGE: "test",
+      VAULT_ADDR: "https://vault.test.example.com:8200",
+      VAULT_AUTH_METHOD: "approle",
+      CONFIG_BACKENDS: "*=vault",
+      AWS_SECRETS_PREFIX: "vaultops/test",
+      METRICS_NAMESPACE: "Vaultops/test",
+      VAULT_CREDENTIALS_SECRET: "secret-arn:VaultCredentials",
+      API_TOKENS_SECRET: "secret-arn:ApiTokens",
+      TABLE_NAME: "table-name:State",
+    });
+    expect(test.functions.get("config-get")?.environment.VAULT_TOKEN).toBeUndefined();
   });
 
-  it("rotates the Vault credentials secret every 30 days through the four-step function", async () => {
-    const rotation = resources.find((r) => r.type === "aws.secretsmanager.SecretRotation");
+  it("fails a deploy of a stage without an entry, naming it; and one whose routing it cannot serve, naming the rule", async () => {
+    await expect(load("nowhere")).rejects.toThrow(/no entry for stage "nowhere"/);
+    await expect(load("broken")).rejects.toThrow(/stage "broken".*prod\/payments=gcp/);
+  });
+
+  it("names the stage's Secrets Manager configurations after it (vaultops/<stage>) unless its entry says otherwise", () => {
+    const grant = (loaded: Loaded) =>
+      statementsOf(loaded, "config-create").find((p) => p.actions.includes("secretsmanager:PutSecretValue"));
+    expect(grant(routed)?.resources).toEqual(["arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/cfg/*"]);
+    expect(grant(production)?.resources).toEqual([
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:vaultops/production/*",
+    ]);
+    expect(grant(test)).toBeUndefined();
+  });
+
+  it("declares the credential rotation only on a stage that turns it on, after its invoke permission", () => {
+    expect(ofType(production, "aws.secretsmanager.SecretRotation")).toEqual([]);
+    const rotation = ofType(test, "aws.secretsmanager.SecretRotation")[0];
+    const permission = test.resources.find((r) => r.name === "CredentialRotationInvoke");
+    expect(rotation?.opts.dependsOn).toEqual([permission?.self]);
     expect(rotation?.args).toMatchObject({
       secretId: "secret-id:VaultCredentials",
       rotationLambdaArn: "function-arn:CredentialRotation",
       rotationRules: { automaticallyAfterDays: 30 },
     });
-    const fn = resources.find((r) => r.type === "sst.aws.Function" && r.name === "CredentialRotation");
-    expect(fn?.args.runtime).toBe("nodejs22.x");
-    await exportsHandler(fn?.args.handler as string);
-    const permission = resources.find(
-      (r) => r.type === "aws.lambda.Permission" && r.name === "CredentialRotationInvoke",
-    );
     expect(permission?.args).toMatchObject({
       principal: "secretsmanager.amazonaws.com",
       sourceArn: "secret-arn:VaultCredentials",
     });
-    const actions = ((fn?.args.permissions ?? []) as Array<{ actions: string[] }>).flatMap((p) => p.actions);
-    expect(actions).toEqual(
-      expect.arrayContaining(["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]),
-    );
   });
 
-  it("declares seed 004's alarms with their metric, threshold and the incident function as action", async () => {
-    const alarms = Object.fromEntries(
-      resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm").map((r) => [r.name, r.args]),
-    ) as Record<string, Record<string, unknown>>;
-    const expected: Record<string, Record<string, unknown>> = {
-      HighRetrievalLatency: {
-        metricName: "RetrievalLatency",
-        extendedStatistic: "p95",
-        threshold: 1000,
-        comparisonOperator: "GreaterThanThreshold",
-      },
-      BackendDown: {
-        metricName: "BackendUp",
-        dimensions: { Backend: "vault" },
-        threshold: 1,
-        comparisonOperator: "LessThanThreshold",
-        treatMissingData: "breaching",
-      },
-      LowCacheHitRate: { threshold: 0.8, comparisonOperator: "LessThanThreshold" },
-      UnauthorizedAccess: { metricName: "Denied", threshold: 0, comparisonOperator: "GreaterThanThreshold" },
-      OperationErrors: { metricName: "Failures", threshold: 5, period: 60 },
-      UnusualAccessVolume: { comparisonOperator: "GreaterThanUpperThreshold", thresholdMetricId: "band" },
-      SecretsManagerApiCalls: {
-        namespace: "AWS/Usage",
-        metricName: "CallCount",
-        threshold: 100,
-        period: 300,
-        evaluationPeriods: 2,
-      },
-      "UnusualAccess-prod-payments": { comparisonOperator: "GreaterThanUpperThreshold" },
-      FailedAuthentication: {
-        name: "vaultops-test-failed-authentication",
-        metricName: "FailedAuthentication",
-        statistic: "Sum",
-        period: 60,
-        threshold: 3,
-        comparisonOperator: "GreaterThanThreshold",
-      },
-      UnplannedKeyCreation: {
-        name: "vaultops-test-unplanned-key-creation",
-        metricName: "UnplannedKeyCreation",
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-      },
-      BackendAvailabilityLow: {
-        name: "vaultops-test-backend-availability",
-        metricName: "BackendUp",
-        statistic: "Average",
-        period: 300,
-        threshold: 0.99,
-        comparisonOperator: "LessThanThreshold",
-      },
-    };
-    expect(Object.keys(alarms).sort()).toEqual(Object.keys(expected).sort());
-    for (const [name, args] of Object.entries(expected)) {
-      expect(alarms[name], name).toMatchObject(args);
-      expect(alarms[name]?.alarmActions, name).toEqual(["function-arn:IncidentResponse"]);
-      expect(String(alarms[name]?.alarmDescription), name).toMatch(/vaultops:action=(record|clear-cache)/);
-    }
-    const rate = ((alarms.LowCacheHitRate?.metricQueries ?? []) as Array<{ expression?: string }>).find(
-      (q) => q.expression,
+  it("lets exactly this stage's alarms invoke the incident function: one permission per alarm, on its own ARN", () => {
+    const alarms = ofType(test, "aws.cloudwatch.MetricAlarm");
+    const permissions = test.resources.filter(
+      (r) => r.type === "aws.lambda.Permission" && r.args.principal === "lambda.alarms.cloudwatch.amazonaws.com",
     );
-    expect(rate?.expression).toBe("hits / (hits + misses)");
-    expect(alarms["UnusualAccess-prod-payments"]?.alarmDescription).toMatch(/clear-cache,rotate/);
-    const scoped = (
-      (alarms["UnusualAccess-prod-payments"]?.metricQueries ?? []) as Array<{ metric?: { dimensions?: unknown } }>
-    )[0];
-    expect(scoped?.metric?.dimensions).toEqual({ Environment: "prod", Service: "payments" });
-    const fn = resources.find((r) => r.type === "sst.aws.Function" && r.name === "IncidentResponse");
-    await exportsHandler(fn?.args.handler as string);
+    expect(permissions.map((p) => p.args.sourceArn).sort()).toEqual(alarms.map((a) => `alarm-arn:${a.name}`).sort());
+    for (const p of permissions)
+      expect(p.args).toMatchObject({ function: "function-name:IncidentResponse", sourceAccount: "123456789012" });
+    for (const a of alarms) expect(String(a.args.name), a.name).toMatch(/^vaultops-test-/);
+  });
+});
+
+describe("each function gets the rights of its kind (infra/rights.ts) on the stage's resources", () => {
+  it("renders every grant of the function's kind as one statement, and nothing else", () => {
+    for (const [name, args] of routed.functions) {
+      const kind = rightsKindOf(name);
+      const grants = rightsKinds[kind].rights;
+      expect(
+        args.permissions.map((p) => p.actions),
+        name,
+      ).toEqual(grants.map((g) => g.actions));
+    }
+  });
+
+  it("limits every DynamoDB statement to the table and its key classes", () => {
+    for (const [name, args] of routed.functions)
+      for (const p of args.permissions.filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")))) {
+        expect(p.resources, name).toEqual(["table-arn:State"]);
+        expect(p.conditions?.[0], name).toMatchObject({
+          test: "ForAllValues:StringLike",
+          variable: "dynamodb:LeadingKeys",
+        });
+      }
     expect(
-      resources.find((r) => r.type === "aws.lambda.Permission" && r.name === "IncidentResponseFromAlarms")?.args,
-    ).toMatchObject({
-      principal: "lambda.alarms.cloudwatch.amazonaws.com",
-      sourceAccount: "123456789012",
-      sourceArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:vaultops-test-*",
-    });
-    for (const [name, args] of Object.entries(alarms)) expect(String(args.name), name).toMatch(/^vaultops-test-/);
-    const dashboard = resources.find((r) => r.type === "aws.cloudwatch.Dashboard");
-    const titles = JSON.parse(dashboard?.args.dashboardBody as string).widgets.map(
-      (w: { properties: { title: string } }) => w.properties.title,
+      statementsOf(routed, "vault-health")
+        .flatMap((p) => p.conditions?.[0]?.values ?? [])
+        .sort(),
+    ).toEqual(["counters#*", "counters#*", "health"]);
+  });
+
+  it("gives the authorizer the token secret and nothing else; the public static routes nothing", () => {
+    expect(statementsOf(routed, "auth-authorizer")).toEqual([
+      { actions: ["secretsmanager:GetSecretValue"], resources: ["secret-arn:ApiTokens"] },
+    ]);
+    expect(statementsOf(routed, "meta-openapi")).toEqual([]);
+    expect(statementsOf(routed, "meta-fallback")).toEqual([]);
+  });
+
+  it("gives S3 and KMS to snapshot functions only, on the snapshot objects and the key", () => {
+    for (const [name] of routed.functions) {
+      const touches = actionsOf(routed, name).some((a) => a.startsWith("s3:") || a.startsWith("kms:"));
+      expect(touches, name).toBe(rightsKindOf(name) === "snapshots");
+    }
+    const s3 = statementsOf(routed, "snapshots-create").find((p) => p.actions.includes("s3:PutObject"));
+    expect(s3?.resources).toEqual(["bucket-arn:Snapshots/snapshots/*"]);
+    const kms = statementsOf(routed, "snapshots-verify").find((p) => p.actions.includes("kms:Decrypt"));
+    expect(kms?.resources).toEqual(["key-arn:SnapshotKey"]);
+  });
+
+  it("publishes events on the stage's bus and metrics in the stage's namespace only", () => {
+    const events = statementsOf(routed, "config-create").find((p) => p.actions.includes("events:PutEvents"));
+    expect(events?.resources).toEqual(["arn:aws:events:us-east-1:123456789012:event-bus/default"]);
+    const metrics = statementsOf(routed, "jobs-health-check").find((p) =>
+      p.actions.includes("cloudwatch:PutMetricData"),
     );
-    expect(titles).toEqual(expect.arrayContaining(["Key operations", "Operation latency (p95)", "Cache hit rate"]));
-  });
-
-  it("routes no scope to Secrets Manager by default: no permissions on configuration secrets, no alarm", () => {
-    for (const { handler } of routes) {
-      expect((handler.environment as Record<string, string>).CONFIG_BACKENDS).toBe("*=vault");
-      const permissions = handler.permissions as Array<{ actions: string[] }>;
-      expect(permissions.some((p) => p.actions.includes("secretsmanager:PutSecretValue"))).toBe(false);
-    }
-    expect(resources.some((r) => r.name === "AwsBackendDown")).toBe(false);
-  });
-
-  it("with a scope routed to Secrets Manager: the routing in every function, rights on the prefix only, its alarm", () => {
-    for (const { handler } of routedToAws.routes) {
-      const env = handler.environment as Record<string, string>;
-      expect(env.CONFIG_BACKENDS).toBe("prod/payments=aws,*=vault");
-      expect(env.AWS_SECRETS_PREFIX).toBe("acme/cfg");
-      const permissions = handler.permissions as Array<{ actions: string[]; resources: string[] }>;
-      const writes = permissions.find((p) => p.actions.includes("secretsmanager:PutSecretValue"));
-      expect(writes?.resources).toEqual(["arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/cfg/*"]);
-      expect(writes?.actions).not.toContain("secretsmanager:ListSecrets");
-      expect(permissions.find((p) => p.actions.includes("secretsmanager:ListSecrets"))?.resources).toEqual(["*"]);
-    }
-    const alarm = routedToAws.resources.find((r) => r.name === "AwsBackendDown")?.args;
-    expect(alarm).toMatchObject({
-      name: "vaultops-test-aws-backend-down",
-      metricName: "BackendUp",
-      dimensions: { Backend: "aws" },
-      comparisonOperator: "LessThanThreshold",
-      alarmActions: ["function-arn:IncidentResponse"],
+    expect(metrics).toEqual({
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["Vaultops/routed"] }],
     });
   });
 
-  it("refuses a routing it cannot serve at deploy time, naming the rule", async () => {
-    const recorded = { resources, routes, authorizers };
-    await expect(load("test", { CONFIG_BACKENDS: "prod/payments=gcp" })).rejects.toThrow(/prod\/payments=gcp/);
-    ({ resources, routes, authorizers } = recorded);
+  it("grants Secrets Manager configurations only on a stage that routes a scope there", () => {
+    for (const [name] of test.functions)
+      expect(
+        actionsOf(test, name).some((a) => /^secretsmanager:(Put|Create|Delete|Restore)/.test(a)),
+        name,
+      ).toBe(name === "jobs-credential-rotation");
+    expect(actionsOf(routed, "config-get")).toContain("secretsmanager:ListSecretVersionIds");
+    expect(actionsOf(routed, "config-get")).not.toContain("secretsmanager:PutSecretValue");
   });
+});
 
-  it("keeps Vault credentials in Secrets Manager and lets every function read them", () => {
-    const secrets = resources.filter((r) => r.type === "aws.secretsmanager.Secret").map((r) => r.name);
-    expect(secrets.sort()).toEqual(["ApiTokens", "VaultCredentials"]);
-    for (const { handler } of routes) {
-      const env = handler.environment as Record<string, string>;
-      expect(env.VAULT_CREDENTIALS_SECRET).toBe("secret-arn:VaultCredentials");
-      expect(env.VAULT_TOKEN).toBeUndefined();
-      expect(env.TABLE_NAME).toBe("table-name:State");
-      const permissions = handler.permissions as Array<{ actions: string[]; resources: string[] }>;
-      expect(permissions.find((p) => p.actions.includes("secretsmanager:GetSecretValue"))?.resources).toContain(
-        "secret-arn:VaultCredentials",
-      );
-      expect(handler.link).toHaveLength(2);
+describe("alarms (seed 004)", () => {
+  it("declares seed 004's alarms in the stage's namespace with the incident function as action", () => {
+    const alarms = Object.fromEntries(
+      ofType(test, "aws.cloudwatch.MetricAlarm").map((r) => [r.name, r.args]),
+    ) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(alarms).sort()).toEqual(
+      [
+        "BackendAvailabilityLow",
+        "BackendDown",
+        "FailedAuthentication",
+        "HighRetrievalLatency",
+        "LowCacheHitRate",
+        "OperationErrors",
+        "SecretsManagerApiCalls",
+        "UnauthorizedAccess",
+        "UnplannedKeyCreation",
+        "UnusualAccess-prod-payments",
+        "UnusualAccessVolume",
+      ].sort(),
+    );
+    for (const [name, args] of Object.entries(alarms)) {
+      expect(args.alarmActions, name).toEqual(["function-arn:IncidentResponse"]);
+      if (args.namespace && name !== "SecretsManagerApiCalls") expect(args.namespace, name).toBe("Vaultops/test");
     }
+    const scoped = (
+      (alarms["UnusualAccess-prod-payments"]?.metricQueries ?? []) as Array<{
+        metric?: { namespace?: string; dimensions?: unknown };
+      }>
+    )[0];
+    expect(scoped?.metric).toMatchObject({
+      namespace: "Vaultops/test",
+      dimensions: { Environment: "prod", Service: "payments" },
+    });
+    expect(ofType(routed, "aws.cloudwatch.MetricAlarm").some((r) => r.name === "AwsBackendDown")).toBe(true);
+    expect(ofType(test, "aws.cloudwatch.MetricAlarm").some((r) => r.name === "AwsBackendDown")).toBe(false);
   });
 });

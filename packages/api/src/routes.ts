@@ -3,6 +3,9 @@
  * each handler takes its scope from here. `public` routes skip the bearer check; `token` routes
  * need any valid token.
  */
+/** A Lambda timeout as SST takes it (`FunctionArgs["timeout"]`). */
+export type Duration = `${number} second` | `${number} seconds` | `${number} minute` | `${number} minutes`;
+
 export type RouteScope = "public" | "token" | "monitor" | "config:read" | "config:write" | "admin";
 
 export interface RouteDefinition {
@@ -18,7 +21,7 @@ export interface RouteDefinition {
   paths?: "config";
   summary: string;
   /** Lambda timeout when the default (15 s) is too short; API Gateway stops waiting at 30 s. */
-  timeout?: string;
+  timeout?: Duration;
 }
 
 export const routes = {

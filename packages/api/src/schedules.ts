@@ -1,3 +1,5 @@
+import type { Duration } from "./routes";
+
 /**
  * THE schedule table, read by sst.config.ts (EventBridge rules through sst.aws.Cron),
  * the local runtime's scheduler and the tests.
@@ -12,7 +14,7 @@ export interface ScheduleDefinition {
   /** The local runtime runs a job once at start unless this is false. */
   runAtStart?: boolean;
   /** Lambda timeout when the jobs' default (60 s) is too short. */
-  timeout?: string;
+  timeout?: Duration;
 }
 
 export const schedules = {

@@ -67,6 +67,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       snapshotBucket: settings.SNAPSHOT_BUCKET,
       snapshotKey: settings.SNAPSHOT_KMS_KEY_ID,
       eventBus: settings.EVENT_BUS_NAME,
+      metricsNamespace: settings.METRICS_NAMESPACE,
     },
   );
   const table = new StateTable(clients, settings.TABLE_NAME);

@@ -21,11 +21,12 @@ export interface RecordedCall {
   resource: string;
   /** DynamoDB: the key-space classes of the partition keys it touched. */
   leadingKeys?: string[];
-  /** CloudWatch PutMetricData: the namespace. */
-  namespace?: string;
 }
 
-/** The names of the deploy's resources, so that a call names what it touched by its role. */
+/**
+ * The names of the deploy's resources, so that a call names what it touched by its role (a call on
+ * anything else is `<role>:other`: a resource the deploy does not have, refused in AWS).
+ */
 export interface ResourceNames {
   table?: string | undefined;
   apiTokensSecret?: string | undefined;
@@ -34,6 +35,7 @@ export interface ResourceNames {
   snapshotBucket?: string | undefined;
   snapshotKey?: string | undefined;
   eventBus?: string | undefined;
+  metricsNamespace?: string | undefined;
 }
 
 const functionScope = new AsyncLocalStorage<string>();
@@ -130,8 +132,10 @@ function resourceOf(service: string, input: Record<string, unknown>, names: Reso
       const buses = ((input.Entries ?? []) as Array<{ EventBusName?: string }>).map((e) => e.EventBusName ?? "default");
       return buses.every((b) => b === (names.eventBus ?? "default")) ? "bus" : "bus:other";
     }
+    case "cloudwatch":
+      // PutMetricData takes no resource; its namespace is the condition key IAM restricts.
+      return input.Namespace === names.metricsNamespace ? "namespace" : "namespace:other";
     default:
-      // CloudWatch PutMetricData takes no resource (its namespace is a condition key).
       return "*";
   }
 }
@@ -159,7 +163,6 @@ export function callRecorder(names: ResourceNames): undefined | ((client: Record
           const classes = [...new Set(partitionKeys(input).map(leadingKeyClass))].sort();
           if (classes.length > 0) call.leadingKeys = classes;
         }
-        if (service === "cloudwatch" && typeof input.Namespace === "string") call.namespace = input.Namespace;
         record(call);
         return next(args);
       },
