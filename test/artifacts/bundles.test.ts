@@ -373,7 +373,9 @@ describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
         };
         alarmData.alarmName = `vaultops-test-unusual-access-${runner.side}-${environment}`;
         alarmData.configuration.description = "Reads above their band. vaultops:action=clear-cache,rotate";
-        (alarmData.configuration.metrics[0] as { metricStat: { metric: { dimensions: unknown } } }).metricStat.metric.dimensions = {
+        (
+          alarmData.configuration.metrics[0] as { metricStat: { metric: { dimensions: unknown } } }
+        ).metricStat.metric.dimensions = {
           Environment: ns.environment,
           Service: ns.service_name,
         };

@@ -33,7 +33,8 @@ export function checkRights(
   kinds: Record<string, { functions: string[]; rights: Grant[] }>,
 ): { uncovered: string[]; unused: string[] } {
   const kindOf = new Map<string, RightsKind>();
-  for (const [kind, entry] of Object.entries(kinds)) for (const fn of entry.functions) kindOf.set(fn, kind as RightsKind);
+  for (const [kind, entry] of Object.entries(kinds))
+    for (const fn of entry.functions) kindOf.set(fn, kind as RightsKind);
   const uncovered = new Set<string>();
   const seen = calls.filter(judged);
   for (const call of seen) {

@@ -37,7 +37,8 @@ export function sstModuleDir(): string {
     env: { ...process.env, GOFLAGS: "-mod=mod" },
   });
   const info = JSON.parse(out.stdout || "{}") as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new Error(`go mod download github.com/sst/sst/v3@v${sstVersion()} failed: ${info.Error ?? out.stderr}`);
+  if (!info.Dir)
+    throw new Error(`go mod download github.com/sst/sst/v3@v${sstVersion()} failed: ${info.Error ?? out.stderr}`);
   return info.Dir;
 }
 
@@ -78,7 +79,9 @@ export async function ensureSstPlatform(log: (line: string) => void = () => {}):
     async () => {
       if (current()) return;
       const started = Date.now();
-      log(`[setup] installing SST ${sstVersion()}'s platform (components and their npm dependencies) into .sst/platform, once...`);
+      log(
+        `[setup] installing SST ${sstVersion()}'s platform (components and their npm dependencies) into .sst/platform, once...`,
+      );
       const source = path.join(sstModuleDir(), "platform");
       rmSync(platformDir, { recursive: true, force: true });
       mkdirSync(platformDir, { recursive: true });
