@@ -44,6 +44,11 @@ export function configRef(request: ApiRequest): ConfigRef {
 export const seesSecrets = (request: ApiRequest): boolean =>
   request.principal !== undefined && hasScope(request.principal, "secrets:read");
 
+/** Only an admin may make a key that is (or was) sensitive plain again. */
+export const sensitivityRights = (request: ApiRequest): { mayMakePlain: boolean } => ({
+  mayMakePlain: request.principal !== undefined && hasScope(request.principal, "admin"),
+});
+
 export type Presented = Omit<ConfigRecord, "value"> & { value: string | null; value_sha256_prefix?: string };
 
 /**

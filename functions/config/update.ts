@@ -1,7 +1,7 @@
 import { routes } from "@vaultops/api";
 import { parseIfMatch, parseInput, updateConfigSchema } from "@vaultops/core";
 import { bodyOr, httpRoute } from "@vaultops/lambda";
-import { configRef, etag, flag, present } from "./request";
+import { configRef, etag, flag, present, sensitivityRights } from "./request";
 
 export const createHandler = httpRoute(routes.configUpdate, async (request, ctx) => {
   const ref = configRef(request);
@@ -10,6 +10,8 @@ export const createHandler = httpRoute(routes.configUpdate, async (request, ctx)
     ref,
     { ...input, ifMatch: parseIfMatch(request.headers["if-match"]), replace: flag(request, "replace") },
     request.actor,
+    "update",
+    sensitivityRights(request),
   );
   return { status: 200, body: present(record, request), headers: etag(record) };
 });

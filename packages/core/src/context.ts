@@ -69,8 +69,9 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       eventBus: settings.EVENT_BUS_NAME,
       metricsNamespace: settings.METRICS_NAMESPACE,
     },
+    { dynamodbMs: settings.DYNAMODB_TIMEOUT_MS, otherMs: settings.AWS_TIMEOUT_MS },
   );
-  const table = new StateTable(clients, settings.TABLE_NAME);
+  const table = new StateTable(clients, settings.TABLE_NAME, settings.DYNAMODB_DEADLINE_MS);
   const counters = new DynamoCounterStore(table, settings.COUNTER_SHARDS);
   const recorder = new MetricsRecorder(counters, { flushIntervalMs: settings.COUNTER_FLUSH_MS, clock });
 
@@ -156,6 +157,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     ],
   ]);
   if (routedBackends(routing).includes("aws")) {
+    const smScope = deadlineScope(settings.VAULT_DEADLINE_MS, clock);
     const smKv = lazyKvStore(settings.AWS_SECRETS_PREFIX, async () => {
       const { SecretsManagerKv } = await import("./aws/secrets-manager-kv");
       return new SecretsManagerKv({
@@ -164,6 +166,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
         recoveryWindowDays: settings.AWS_SECRETS_RECOVERY_DAYS,
         recorder,
         clock,
+        deadline: smScope,
       });
     });
     backends.set("aws", {
@@ -171,7 +174,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       label: "Secrets Manager",
       kv: smKv,
       store: new ConfigStore({ kv: smKv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.aws }),
-      scope: deadlineScope(settings.VAULT_DEADLINE_MS),
+      scope: smScope,
       check: () => smKv.check(),
     });
   }

@@ -56,6 +56,12 @@ const settingsSchema = z.object({
   HEALTH_MEMO_MS: integer(2_000, 0, 10_000),
   TABLE_NAME: z._default(z.string().check(z.minLength(3)), "vaultops-state"),
   DYNAMODB_ENDPOINT: optionalString,
+  /** One DynamoDB attempt: to connect, and for the answer to go quiet. */
+  DYNAMODB_TIMEOUT_MS: integer(1_000, 1),
+  /** One DynamoDB call with its retries: past it the request is a 503, not a wait for the function's timeout. */
+  DYNAMODB_DEADLINE_MS: integer(2_000, 1),
+  /** One attempt on the other AWS services (Secrets Manager, S3, KMS, CloudWatch, EventBridge). */
+  AWS_TIMEOUT_MS: integer(3_000, 1),
   AWS_REGION: text("us-east-1"),
   /** One endpoint for the other AWS services (moto locally). */
   AWS_ENDPOINT_URL: optionalString,

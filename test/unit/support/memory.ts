@@ -79,6 +79,8 @@ interface StoredVersion {
 export class MemoryKv implements KvStore {
   readonly mount = "secret";
   readonly paths = new Map<string, StoredVersion[]>();
+  /** Keys marked sensitive (Vault's custom metadata). */
+  readonly marked = new Set<string>();
   /** Runs before a write is applied (a concurrent writer can be simulated here). */
   beforeWrite?: (path: string) => void;
   reads = 0;
@@ -95,7 +97,7 @@ export class MemoryKv implements KvStore {
     const n = version ?? versions.length;
     const v = versions[n - 1];
     if (!this.live(v) || !v) return undefined;
-    return { data: structuredClone(v.data), version: n, createdAt: v.createdAt };
+    return { data: structuredClone(v.data), version: n, createdAt: v.createdAt, keySensitive: this.marked.has(path) };
   }
 
   async metadata(path: string): Promise<KvMetadata | undefined> {
@@ -114,6 +116,7 @@ export class MemoryKv implements KvStore {
       updatedAt: versions[versions.length - 1]?.createdAt ?? "",
       versions: infos.reverse(),
       customMetadata: null,
+      keySensitive: this.marked.has(path),
     };
   }
 
@@ -165,6 +168,12 @@ export class MemoryKv implements KvStore {
   }
   async destroyAll(path: string) {
     this.paths.delete(path);
+    this.marked.delete(path);
+  }
+  async markSensitive(path: string, sensitive: boolean) {
+    if (!this.paths.has(path)) throw new Error(`no such key ${path}`);
+    if (sensitive) this.marked.add(path);
+    else this.marked.delete(path);
   }
 }
 

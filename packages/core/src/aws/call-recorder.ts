@@ -38,7 +38,8 @@ export interface ResourceNames {
   metricsNamespace?: string | undefined;
 }
 
-const functionScope = new AsyncLocalStorage<string>();
+/** The function (or functions: a flush on behalf of several) whose invocation is running. */
+const functionScope = new AsyncLocalStorage<string | string[]>();
 
 export const recordingCalls = (): boolean => Boolean(process.env.VAULTOPS_AWS_CALL_LOG);
 
@@ -48,6 +49,22 @@ export const recordingCalls = (): boolean => Boolean(process.env.VAULTOPS_AWS_CA
  */
 export function asFunction<T>(fn: string, work: () => Promise<T>): Promise<T> {
   return recordingCalls() ? functionScope.run(fn, work) : work();
+}
+
+/** The function running now, when calls are recorded (for a store that acts later on its behalf). */
+export function currentFunction(): string | undefined {
+  if (!recordingCalls()) return undefined;
+  const store = functionScope.getStore();
+  return typeof store === "string" ? store : (process.env.AWS_LAMBDA_FUNCTION_NAME ?? undefined);
+}
+
+/**
+ * Runs work done on behalf of several functions (the counters some functions bumped, flushed during
+ * another's invocation in a process that runs many): its calls are recorded as each of theirs, as
+ * each would have made them in a container of its own.
+ */
+export function onBehalfOf<T>(fns: string[], work: () => Promise<T>): Promise<T> {
+  return recordingCalls() && fns.length > 0 ? functionScope.run(fns, work) : work();
 }
 
 const written = new Set<string>();
@@ -153,8 +170,9 @@ export function callRecorder(names: ResourceNames): undefined | ((client: Record
         const service = servicePrefixes[clientName] ?? clientName;
         const command = String((context as { commandName?: string }).commandName ?? "").replace(/Command$/, "");
         const input = ((args as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>;
-        const call: RecordedCall = {
-          fn: functionScope.getStore() ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unattributed",
+        const scope = functionScope.getStore();
+        const fns = Array.isArray(scope) ? scope : [scope ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unattributed"];
+        const call: Omit<RecordedCall, "fn"> = {
           service,
           action: iamActions[`${service}:${command}`] ?? command,
           resource: resourceOf(service, input, names),
@@ -163,7 +181,7 @@ export function callRecorder(names: ResourceNames): undefined | ((client: Record
           const classes = [...new Set(partitionKeys(input).map(leadingKeyClass))].sort();
           if (classes.length > 0) call.leadingKeys = classes;
         }
-        record(call);
+        for (const fn of fns) record({ fn, ...call });
         return next(args);
       },
       { step: "initialize", name: "vaultopsCallRecorder", override: true },

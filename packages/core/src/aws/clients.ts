@@ -16,10 +16,25 @@ export interface AwsEndpoints {
   other?: string | undefined;
 }
 
-const common = (region: string, endpoint: string | undefined) => ({
+/**
+ * How long one attempt of an AWS call may wait: to connect, and for the answer to go quiet. A stalled
+ * service is then an error like a refused connection, never a request held to the function's timeout.
+ */
+export interface AwsTimeouts {
+  /** One DynamoDB attempt (DYNAMODB_TIMEOUT_MS); the state table bounds each call's retries too. */
+  dynamodbMs: number;
+  /** One attempt on any other service (AWS_TIMEOUT_MS). */
+  otherMs: number;
+}
+
+export const DEFAULT_AWS_TIMEOUTS: AwsTimeouts = { dynamodbMs: 1_000, otherMs: 3_000 };
+
+const common = (region: string, endpoint: string | undefined, timeoutMs: number) => ({
   region,
   ...(endpoint ? { endpoint } : {}),
   maxAttempts: 3,
+  // The SDK's Node handler takes its options as a plain object: a connect timeout and an idle timeout.
+  requestHandler: { connectionTimeout: Math.min(1_000, timeoutMs), requestTimeout: timeoutMs },
 });
 
 /**
@@ -39,8 +54,13 @@ export class AwsClients {
   constructor(
     readonly endpoints: AwsEndpoints,
     resources: ResourceNames = {},
+    readonly timeouts: AwsTimeouts = DEFAULT_AWS_TIMEOUTS,
   ) {
     this.recordCalls = callRecorder(resources);
+  }
+
+  private config(endpoint: string | undefined, timeoutMs = this.timeouts.otherMs) {
+    return common(this.endpoints.region, endpoint, timeoutMs);
   }
 
   private made<T>(client: T): T {
@@ -54,7 +74,7 @@ export class AwsClients {
         import("@aws-sdk/client-dynamodb"),
         import("@aws-sdk/lib-dynamodb"),
       ]);
-      this.rawDynamo = this.made(new DynamoDBClient(common(this.endpoints.region, this.endpoints.dynamodb)));
+      this.rawDynamo = this.made(new DynamoDBClient(this.config(this.endpoints.dynamodb, this.timeouts.dynamodbMs)));
       return DynamoDBDocumentClient.from(this.rawDynamo, { marshallOptions: { removeUndefinedValues: true } });
     })();
     return this.dynamo;
@@ -62,21 +82,21 @@ export class AwsClients {
 
   secretsManager(): Promise<SecretsManagerClient> {
     this.secrets ??= import("@aws-sdk/client-secrets-manager").then(({ SecretsManagerClient }) =>
-      this.made(new SecretsManagerClient(common(this.endpoints.region, this.endpoints.other))),
+      this.made(new SecretsManagerClient(this.config(this.endpoints.other))),
     );
     return this.secrets;
   }
 
   cloudWatch(): Promise<CloudWatchClient> {
     this.cloudwatch ??= import("@aws-sdk/client-cloudwatch").then(({ CloudWatchClient }) =>
-      this.made(new CloudWatchClient(common(this.endpoints.region, this.endpoints.other))),
+      this.made(new CloudWatchClient(this.config(this.endpoints.other))),
     );
     return this.cloudwatch;
   }
 
   eventBridge(): Promise<EventBridgeClient> {
     this.events ??= import("@aws-sdk/client-eventbridge").then(({ EventBridgeClient }) =>
-      this.made(new EventBridgeClient(common(this.endpoints.region, this.endpoints.other))),
+      this.made(new EventBridgeClient(this.config(this.endpoints.other))),
     );
     return this.events;
   }
@@ -86,7 +106,7 @@ export class AwsClients {
     this.s3Client ??= import("@aws-sdk/client-s3").then(({ S3Client }) =>
       this.made(
         new S3Client({
-          ...common(this.endpoints.region, this.endpoints.other),
+          ...this.config(this.endpoints.other),
           ...(this.endpoints.other ? { forcePathStyle: true } : {}),
         }),
       ),
@@ -96,7 +116,7 @@ export class AwsClients {
 
   kms(): Promise<KMSClient> {
     this.kmsClient ??= import("@aws-sdk/client-kms").then(({ KMSClient }) =>
-      this.made(new KMSClient(common(this.endpoints.region, this.endpoints.other))),
+      this.made(new KMSClient(this.config(this.endpoints.other))),
     );
     return this.kmsClient;
   }

@@ -35,6 +35,8 @@ export class CloudWatchMetricsSink implements MetricsSink {
             Dimensions: Object.entries(m.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
           })),
         }),
+        // A job's figures are not worth more of its time than this.
+        { abortSignal: AbortSignal.timeout(10_000) },
       );
     }
   }

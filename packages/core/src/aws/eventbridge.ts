@@ -16,6 +16,8 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly clients: AwsClients,
     private readonly busName: string,
     private readonly source = "vaultops.config",
+    /** The whole publish, retries included: a stalled EventBridge never holds a change's answer. */
+    private readonly deadlineMs = 2_000,
   ) {}
 
   async publish(event: DomainEvent): Promise<void> {
@@ -32,6 +34,7 @@ export class EventBridgePublisher implements EventPublisher {
           },
         ],
       }),
+      { abortSignal: AbortSignal.timeout(this.deadlineMs) },
     );
     if ((out.FailedEntryCount ?? 0) > 0) {
       throw new EventPublishError(`EventBridge rejected ${event.type}: ${out.Entries?.[0]?.ErrorCode ?? "unknown"}`);

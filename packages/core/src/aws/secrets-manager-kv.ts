@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
-import { BackendPermissionError, BackendUnavailableError, VersionConflictError } from "../errors";
+import type { DeadlineScope } from "../config/backends";
+import { BackendPermissionError, BackendUnavailableError, OutcomeUnknownError, VersionConflictError } from "../errors";
 import type { OperationRecorder } from "../vault/gateway";
-import type { KvMetadata, KvSecret, KvStore, KvVersionInfo } from "../vault/kv2";
+import { type KvMetadata, type KvSecret, type KvStore, type KvVersionInfo, SENSITIVE_MARK } from "../vault/kv2";
 import type { AwsClients } from "./clients";
 
 /**
@@ -30,6 +31,8 @@ export class SecretsManagerKv implements KvStore {
       recoveryWindowDays: number;
       recorder?: OperationRecorder;
       clock?: Clock;
+      /** The operation's deadline: every call carries its abort signal. */
+      deadline?: DeadlineScope;
     },
   ) {
     this.mount = deps.prefix;
@@ -50,15 +53,24 @@ export class SecretsManagerKv implements KvStore {
     return match ? Number(match[1]) : undefined;
   }
 
-  /** Every SDK call: timed and recorded (as `sm_<operation>`), errors mapped onto the plane's. */
+  /**
+   * Every SDK call: cut at the operation's deadline (less `reserveMs`), timed and recorded (as
+   * `sm_<operation>`), errors mapped onto the plane's. A write whose answer was lost after it may have
+   * been sent (cut, timed out, reset, a 5xx) is LostAnswer: the caller finds out whether it landed.
+   */
   private async call<T>(
     operation: string,
-    fn: (client: import("@aws-sdk/client-secrets-manager").SecretsManagerClient) => Promise<T>,
+    fn: (client: Pick<import("@aws-sdk/client-secrets-manager").SecretsManagerClient, "send">) => Promise<T>,
+    options: { write?: boolean; reserveMs?: number } = {},
   ): Promise<T> {
     const client = await this.deps.clients.secretsManager();
+    const abortSignal = this.deps.deadline?.signal(options.reserveMs ?? 0);
+    const bound = {
+      send: ((command: never) => client.send(command, abortSignal ? { abortSignal } : {})) as typeof client.send,
+    };
     const started = this.clock.now();
     try {
-      const out = await fn(client);
+      const out = await fn(bound);
       this.deps.recorder?.record(`sm_${operation}`, true, this.clock.now() - started);
       return out;
     } catch (error) {
@@ -75,11 +87,23 @@ export class SecretsManagerKv implements KvStore {
         name === "LimitExceededException"
       )
         throw error;
+      if (options.write && SecretsManagerKv.mayHaveLanded(error)) throw new LostAnswer(operation, error);
       throw new BackendUnavailableError("Secrets Manager is not available", {
         cause: error,
-        details: `${operation}: ${name}`,
+        details: `${operation}: ${abortSignal?.aborted ? "the operation's deadline passed" : name}`,
       });
     }
+  }
+
+  /** A failure after the request may have reached Secrets Manager (not a refused connection). */
+  private static mayHaveLanded(error: unknown): boolean {
+    const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+    if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(e.code ?? "")) return false;
+    return (
+      ["AbortError", "TimeoutError", "RequestTimeout", "RequestTimeoutException"].includes(e.name ?? "") ||
+      ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(e.code ?? "") ||
+      (e.$metadata?.httpStatusCode ?? 0) >= 500
+    );
   }
 
   private static missing(error: unknown): boolean {
@@ -130,7 +154,35 @@ export class SecretsManagerKv implements KvStore {
     });
   }
 
+  /** Whether the secret carries the plane's sensitive tag (DescribeSecret: reads never answer tags). */
+  private async marked(path: string): Promise<boolean> {
+    const { DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    const described = await this.call("describe_secret", (c) =>
+      c.send(new DescribeSecretCommand({ SecretId: this.name(path) })),
+    );
+    return SecretsManagerKv.hasMark(described.Tags);
+  }
+
+  private static hasMark(tags: Array<{ Key?: string; Value?: string }> | undefined): boolean {
+    return (tags ?? []).some((t) => t.Key === SENSITIVE_MARK.aws && t.Value === "true");
+  }
+
+  /**
+   * A version's data, with the key's sensitive mark when the data says it is plain (a sensitive
+   * version needs no mark to be withheld; a plain one costs a DescribeSecret, and is cached after).
+   */
   async read(path: string, version?: number): Promise<KvSecret | undefined> {
+    const secret = await this.readData(path, version);
+    if (!secret || (secret.data.is_encrypted !== false && secret.data.is_encrypted !== "false")) return secret;
+    try {
+      return { ...secret, keySensitive: await this.marked(path) };
+    } catch (error) {
+      if (SecretsManagerKv.missing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async readData(path: string, version?: number): Promise<KvSecret | undefined> {
     const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     const get = (versionId?: string) =>
       this.call("get_secret_value", (c) =>
@@ -198,7 +250,9 @@ export class SecretsManagerKv implements KvStore {
       createdAt: (described.CreatedDate ?? new Date(0)).toISOString(),
       updatedAt: (described.LastChangedDate ?? described.CreatedDate ?? new Date(0)).toISOString(),
       versions,
-      customMetadata: null,
+      // The mark as Vault's custom metadata shows it: snapshots keep it the same way for both backends.
+      customMetadata: SecretsManagerKv.hasMark(described.Tags) ? { [SENSITIVE_MARK.vault]: "true" } : null,
+      keySensitive: SecretsManagerKv.hasMark(described.Tags),
     };
   }
 
@@ -216,40 +270,61 @@ export class SecretsManagerKv implements KvStore {
     const sm = await import("@aws-sdk/client-secrets-manager");
     const token = SecretsManagerKv.token(path, cas + 1);
     const SecretString = JSON.stringify(data);
-    try {
+    // Time kept from the deadline to find out whether a write whose answer was lost landed.
+    const reserveMs = Math.min(1_000, Math.floor((this.deps.deadline?.timeLeft() ?? 4_000) / 4));
+    const send = async (final: boolean) => {
+      const opts = { write: true, reserveMs: final ? 0 : reserveMs };
       if (cas === 0) {
-        await this.call("create_secret", (c) =>
-          c.send(
-            new sm.CreateSecretCommand({
-              Name: this.name(path),
-              SecretString,
-              ClientRequestToken: token,
-              Description: "vaultops configuration",
-            }),
-          ),
+        await this.call(
+          "create_secret",
+          (c) =>
+            c.send(
+              new sm.CreateSecretCommand({
+                Name: this.name(path),
+                SecretString,
+                ClientRequestToken: token,
+                Description: "vaultops configuration",
+              }),
+            ),
+          opts,
         );
-      } else {
-        // A secret scheduled for deletion takes no new version until it is restored.
-        const described = await this.call("describe_secret", (c) =>
-          c.send(new sm.DescribeSecretCommand({ SecretId: this.name(path) })),
-        );
-        // Another client's write since the caller read `cas` (not vaultops, so not held off by the
-        // token): refused here; only a write in the milliseconds between this check and ours is not.
-        const currentId = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
-          stages.includes("AWSCURRENT"),
-        )?.[0];
-        const currentNumber =
-          SecretsManagerKv.numberOf(currentId) ??
-          (currentId ? (await this.versionList(path)).find((v) => v.id === currentId)?.number : undefined);
-        if (currentNumber !== undefined && currentNumber !== cas && !described.DeletedDate)
-          throw new VersionConflictError("Version conflict: the value was changed by another writer", {
-            details: `${this.name(path)}: expected version ${cas}, current is ${currentNumber}`,
-          });
-        if (described.DeletedDate)
-          await this.call("restore_secret", (c) => c.send(new sm.RestoreSecretCommand({ SecretId: this.name(path) })));
-        await this.call("put_secret_value", (c) =>
+        return;
+      }
+      // A secret scheduled for deletion takes no new version until it is restored.
+      const described = await this.call(
+        "describe_secret",
+        (c) => c.send(new sm.DescribeSecretCommand({ SecretId: this.name(path) })),
+        { reserveMs: opts.reserveMs },
+      );
+      // Another client's write since the caller read `cas` (not vaultops, so not held off by the
+      // token): refused here; only a write in the milliseconds between this check and ours is not.
+      const currentId = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
+        stages.includes("AWSCURRENT"),
+      )?.[0];
+      const currentNumber =
+        SecretsManagerKv.numberOf(currentId) ??
+        (currentId ? (await this.versionList(path)).find((v) => v.id === currentId)?.number : undefined);
+      if (currentNumber !== undefined && currentNumber !== cas && !described.DeletedDate)
+        throw new VersionConflictError("Version conflict: the value was changed by another writer", {
+          details: `${this.name(path)}: expected version ${cas}, current is ${currentNumber}`,
+        });
+      if (described.DeletedDate)
+        await this.call("restore_secret", (c) => c.send(new sm.RestoreSecretCommand({ SecretId: this.name(path) })), {
+          reserveMs: opts.reserveMs,
+        });
+      await this.call(
+        "put_secret_value",
+        (c) =>
           c.send(new sm.PutSecretValueCommand({ SecretId: this.name(path), SecretString, ClientRequestToken: token })),
-        );
+        opts,
+      );
+    };
+    try {
+      try {
+        await send(false);
+      } catch (error) {
+        if (!(error instanceof LostAnswer)) throw error;
+        await this.reconcile(path, token, SecretString, () => send(true));
       }
     } catch (error) {
       const name = (error as { name?: string }).name;
@@ -262,9 +337,43 @@ export class SecretsManagerKv implements KvStore {
         throw new VersionConflictError("Version conflict: the secret is gone", { details: this.name(path) });
       throw error;
     }
-    // The version's own creation time, as later reads show it.
-    const written = await this.read(path, cas + 1);
+    // The version's own creation time, as later reads show it (best effort: the write is done).
+    const written = await this.read(path, cas + 1).catch(() => undefined);
     return { version: cas + 1, createdAt: written?.createdAt ?? new Date(this.clock.now()).toISOString() };
+  }
+
+  /**
+   * After a write's answer was lost: the version under our token holds our content (it landed), another
+   * content (another writer's version N+1: a conflict), or nothing (it did not land: sent once more,
+   * with the same token). When Secrets Manager cannot tell in time: OutcomeUnknownError (504).
+   */
+  private async reconcile(path: string, token: string, content: string, resend: () => Promise<void>): Promise<void> {
+    const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const unknown = (cause: unknown) =>
+      new OutcomeUnknownError("The write's outcome is unknown: Secrets Manager did not answer", {
+        cause,
+        details: `${this.name(path)}: read it before writing again`,
+      });
+    let found: string | undefined;
+    try {
+      const out = await this.call("get_secret_value", (c) =>
+        c.send(new GetSecretValueCommand({ SecretId: this.name(path), VersionId: token })),
+      );
+      found = out.SecretString ?? "";
+    } catch (error) {
+      if (!SecretsManagerKv.missing(error)) throw unknown(error);
+    }
+    if (found === content) return;
+    if (found !== undefined)
+      throw new VersionConflictError("Version conflict: the value was changed by another writer", {
+        details: `${this.name(path)}: its next version was written by another writer`,
+      });
+    try {
+      await resend();
+    } catch (error) {
+      if (error instanceof LostAnswer || error instanceof BackendUnavailableError) throw unknown(error);
+      throw error;
+    }
   }
 
   async list(folder: string): Promise<string[]> {
@@ -327,6 +436,21 @@ export class SecretsManagerKv implements KvStore {
     }
   }
 
+  /** The mark is a tag on the secret (TagResource / UntagResource); other tags stay. */
+  async markSensitive(path: string, sensitive: boolean): Promise<void> {
+    const sm = await import("@aws-sdk/client-secrets-manager");
+    if (sensitive)
+      await this.call("tag_resource", (c) =>
+        c.send(
+          new sm.TagResourceCommand({ SecretId: this.name(path), Tags: [{ Key: SENSITIVE_MARK.aws, Value: "true" }] }),
+        ),
+      );
+    else
+      await this.call("untag_resource", (c) =>
+        c.send(new sm.UntagResourceCommand({ SecretId: this.name(path), TagKeys: [SENSITIVE_MARK.aws] })),
+      );
+  }
+
   async destroyAll(path: string): Promise<void> {
     const { DeleteSecretCommand } = await import("@aws-sdk/client-secrets-manager");
     await this.call("delete_secret", (c) =>
@@ -340,5 +464,16 @@ export class SecretsManagerKv implements KvStore {
     await this.call("health", (c) =>
       c.send(new ListSecretsCommand({ MaxResults: 1, Filters: [{ Key: "name", Values: [`${this.deps.prefix}/`] }] })),
     );
+  }
+}
+
+/** A write's answer was lost after the request may have reached Secrets Manager. */
+class LostAnswer extends Error {
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`${operation}: the answer was lost`, { cause });
+    this.name = "LostAnswer";
   }
 }

@@ -25,13 +25,19 @@ export function secretsManagerCredentials(
   };
 }
 
-export async function readJsonSecret<T>(clients: AwsClients, secretId: string, versionStage?: string): Promise<T> {
+export async function readJsonSecret<T>(
+  clients: AwsClients,
+  secretId: string,
+  versionStage?: string,
+  deadlineMs = 4_000,
+): Promise<T> {
   const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
   const client = await clients.secretsManager();
   let text: string | undefined;
   try {
     const out = await client.send(
       new GetSecretValueCommand({ SecretId: secretId, ...(versionStage ? { VersionStage: versionStage } : {}) }),
+      { abortSignal: AbortSignal.timeout(deadlineMs) },
     );
     text = out.SecretString;
   } catch (error) {

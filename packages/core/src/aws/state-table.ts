@@ -10,15 +10,35 @@ export const TABLE_KEYS = { partition: "pk", sort: "sk", ttl: "expiresAt" } as c
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
 
+/** How long a table that did not answer is not asked again (by this container). */
+const UNAVAILABLE_FOR_MS = 1_000;
+
+/** A call that found no table to talk to: cut at its deadline, timed out, refused, reset. */
+const unreachable = (error: unknown): boolean => {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    ["AbortError", "TimeoutError", "RequestTimeout"].includes(e.name ?? "") ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(e.code ?? "") ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500
+  );
+};
+
+/** What a state-table call gets: the document client's `send`, bound to the call's deadline. */
+export type TableClient = Pick<DynamoDBDocumentClient, "send">;
+
 export class StateTable {
+  /** Until when this container treats the table as not answering (after a call was cut or refused). */
+  private unavailableUntil = 0;
+
+  /**
+   * @param deadlineMs each call's whole budget, the SDK's retries included (DYNAMODB_DEADLINE_MS):
+   * past it the call is cut and answers StateStoreError (503), as a refused connection does.
+   */
   constructor(
     private readonly clients: AwsClients,
     readonly tableName: string,
+    private readonly deadlineMs = 2_000,
   ) {}
-
-  client(): Promise<DynamoDBDocumentClient> {
-    return this.clients.documentClient();
-  }
 
   /** A conditional write: false when the condition does not hold (nothing written), errors as in `run`. */
   async putIf(what: string, item: Item, condition: string, values?: Record<string, unknown>): Promise<boolean> {
@@ -59,14 +79,29 @@ export class StateTable {
     return left;
   }
 
-  /** Runs one DynamoDB call; an unreachable or missing table becomes StateStoreError (503). */
-  async run<T>(what: string, fn: (client: DynamoDBDocumentClient, table: string) => Promise<T>): Promise<T> {
-    const client = await this.client();
+  /**
+   * Runs one DynamoDB call within its deadline; an unreachable, stalled or missing table becomes
+   * StateStoreError (503).
+   */
+  async run<T>(what: string, fn: (client: TableClient, table: string) => Promise<T>): Promise<T> {
+    // A stalled table costs one deadline a second, not one per call: a request that needs it several
+    // times (its cache, its audit record, its counters) fails at the first.
+    if (Date.now() < this.unavailableUntil)
+      throw new StateStoreError("Shared state store is not available", {
+        details: `${what}: not answering (a call failed less than ${UNAVAILABLE_FOR_MS} ms ago)`,
+      });
+    const client = await this.clients.documentClient();
+    const abortSignal = AbortSignal.timeout(this.deadlineMs);
+    const bound = {
+      send: ((command: Parameters<DynamoDBDocumentClient["send"]>[0]) =>
+        client.send(command as never, { abortSignal })) as TableClient["send"],
+    };
     try {
-      return await fn(client, this.tableName);
+      return await fn(bound, this.tableName);
     } catch (error) {
       const name = (error as { name?: string }).name ?? "";
       if (name === "ConditionalCheckFailedException") throw error;
+      if (unreachable(error)) this.unavailableUntil = Date.now() + UNAVAILABLE_FOR_MS;
       throw new StateStoreError("Shared state store is not available", {
         cause: error,
         details: `${what}: ${name || (error as Error).message}`,

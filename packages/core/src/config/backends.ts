@@ -1,4 +1,4 @@
-import { BackendUnavailableError } from "../errors";
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { KvStore, OperationScope } from "../vault/kv2";
 import type { ConfigStore } from "./config-store";
 import { type BackendName, type RoutingRule, routeMatcher } from "./routing";
@@ -64,26 +64,37 @@ export class BackendRouter {
   }
 }
 
+/** An operation's deadline as the calls inside it see it: a signal that cuts them when it passes. */
+export interface DeadlineScope extends OperationScope {
+  /**
+   * The signal of the current operation's deadline (of a fresh one outside any), firing `reserveMs`
+   * early: a write keeps that time to find out whether a lost answer's write landed.
+   */
+  signal(reserveMs?: number): AbortSignal;
+  /** Milliseconds left of the current operation. */
+  timeLeft(): number;
+}
+
 /**
- * One deadline for an operation's Secrets Manager calls (the SDK retries within it): past it the
- * operation answers 503 backend_unavailable instead of holding the function to its timeout.
+ * One deadline for an operation's Secrets Manager calls: each call carries the deadline's abort
+ * signal, so at the deadline the call in flight is cut and the operation fails (503
+ * backend_unavailable, or 504 outcome_unknown for a write that may have landed), instead of holding the
+ * function to its timeout. Nothing is raced: work that is not a Secrets Manager call (the cache, the
+ * audit record after a write that landed) finishes, so a change is never answered as failed once done.
  */
-export function deadlineScope(deadlineMs: number) {
+export function deadlineScope(deadlineMs: number, clock: { now(): number } = Date): DeadlineScope {
+  const operation = new AsyncLocalStorage<{ deadline: number }>();
+  const deadline = () => operation.getStore()?.deadline ?? clock.now() + deadlineMs;
   return {
     within<T>(fn: () => Promise<T>): Promise<T> {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BackendUnavailableError("Secrets Manager is not available", {
-                details: `no answer within ${deadlineMs} ms`,
-              }),
-            ),
-          deadlineMs,
-        );
-      });
-      return Promise.race([fn(), deadline]).finally(() => clearTimeout(timer));
+      if (operation.getStore()) return fn();
+      return operation.run({ deadline: clock.now() + deadlineMs }, fn);
+    },
+    signal(reserveMs = 0) {
+      return AbortSignal.timeout(Math.max(0, deadline() - reserveMs - clock.now()));
+    },
+    timeLeft() {
+      return deadline() - clock.now();
     },
   };
 }
@@ -112,6 +123,7 @@ export function lazyKvStore(
     deleteLatest: async (path) => (await kv()).deleteLatest(path),
     deleteVersions: async (path, versions) => (await kv()).deleteVersions(path, versions),
     destroyAll: async (path) => (await kv()).destroyAll(path),
+    markSensitive: async (path, sensitive) => (await kv()).markSensitive(path, sensitive),
     check: async () => (await kv()).check(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Actor } from "../audit/audit-log";
-import { ForeignShapeError, VersionConflictError } from "../errors";
+import { ForbiddenError, ForeignShapeError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
+import type { KvSecret } from "../vault/kv2";
 import { ConfigReads } from "./reads";
 import { type ConfigRecord, isSensitive, ownShape, toRecord } from "./shape";
 import { type ConfigRef, type CreateConfigInput, checkValueSize, refPath, type UpdateConfigInput } from "./validation";
@@ -15,6 +16,23 @@ export type { ConfigRecord } from "./shape";
 const UNCONDITIONAL_ATTEMPTS = 30;
 const retryPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 5 * attempt)));
 
+/** Who may turn a sensitive key plain again: an explicit choice, refused to anyone but an admin. */
+export interface SensitivityRights {
+  /** The caller may make a key that is (or was) sensitive plain again (`admin`). */
+  mayMakePlain?: boolean;
+}
+
+/** A key is sensitive from the moment any version is: the current data says so, or the key is marked. */
+const keyIsSensitive = (secret: Pick<KvSecret, "data" | "keySensitive">): boolean =>
+  isSensitive(secret.data) || secret.keySensitive === true;
+
+function refuseMakingPlain(path: string): never {
+  throw new ForbiddenError("Making a sensitive configuration plain again needs the admin scope", {
+    path,
+    details: `${path} is (or was) sensitive: its versions stay sensitive unless an admin sets is_encrypted false`,
+  });
+}
+
 /**
  * The configuration service at `{environment}/{service_name}/{key}` on the backend that serves the
  * scope (Vault KV v2, or Secrets Manager), the single source of truth: the reads of ConfigReads, and
@@ -22,28 +40,40 @@ const retryPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.ra
  * check-and-set; every change is audited and published (ConfigActivity).
  */
 export class ConfigService extends ConfigReads {
-  async create(input: CreateConfigInput, actor: Actor): Promise<ConfigRecord> {
+  async create(input: CreateConfigInput, actor: Actor, rights: SensitivityRights = {}): Promise<ConfigRecord> {
     checkValueSize(input.value, this.deps.valueMaxBytes);
     const ref = { environment: input.environment, service_name: input.service_name, key: input.key };
     const path = refPath(ref);
     const backend = this.backend(ref);
     return this.run(backend, "create", async () => {
-      const data = { value: input.value, is_encrypted: input.is_encrypted, created_at: new Date().toISOString() };
+      let data = {
+        value: input.value,
+        is_encrypted: input.is_encrypted ?? false,
+        created_at: new Date().toISOString(),
+      };
       let written: { version: number; createdAt: string };
+      let marked = false;
       try {
         written = await backend.store.write(path, data, 0);
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
         // The key exists in the backend's metadata: allowed only when its current version is deleted.
-        const current = await backend.kv.current(path);
-        if (current && !(current.deleted || current.destroyed)) {
+        const meta = await backend.kv.metadata(path);
+        const current = meta?.versions.find((v) => v.version === meta.currentVersion);
+        if (meta && current && !(current.deleted || current.destroyed)) {
           throw new VersionConflictError("Configuration already exists", {
             details: `${path} is at version ${current.version}; use PUT to change it`,
           });
         }
-        written = await backend.store.write(path, data, current?.version ?? 0);
+        // A key that was sensitive stays so: its history holds sensitive versions.
+        marked = meta?.keySensitive === true;
+        const makePlain = marked && input.is_encrypted === false;
+        if (makePlain && !rights.mayMakePlain) refuseMakingPlain(path);
+        if (marked && input.is_encrypted === undefined) data = { ...data, is_encrypted: true };
+        written = await backend.store.write(path, data, meta?.currentVersion ?? 0, { marked, unmark: makePlain });
+        marked = marked && !makePlain;
       }
-      const record = toRecord(ref, { data, ...written });
+      const record = toRecord(ref, { data, ...written, keySensitive: marked });
       this.deps.activity.created(actor);
       await this.changed(record, "config.created", actor, "create");
       return record;
@@ -61,6 +91,7 @@ export class ConfigService extends ConfigReads {
     input: UpdateConfigInput & { ifMatch?: number | undefined; replace?: boolean },
     actor: Actor,
     operation: "update" | "rotate" = "update",
+    rights: SensitivityRights = {},
   ): Promise<ConfigRecord & { previous_version: number; previous_is_encrypted: boolean }> {
     checkValueSize(input.value, this.deps.valueMaxBytes);
     const expected = input.ifMatch ?? input.expected_version;
@@ -90,19 +121,25 @@ export class ConfigService extends ConfigReads {
             details: `${path} holds fields ${Object.keys(current.data).sort().join(", ")}; PUT with ?replace=true to replace them`,
           });
         }
+        const wasSensitive = keyIsSensitive(current);
+        const makePlain = wasSensitive && input.is_encrypted === false;
+        if (makePlain && !rights.mayMakePlain) refuseMakingPlain(path);
         const data = {
           value: input.value,
-          is_encrypted: input.is_encrypted ?? own?.sensitive ?? true,
+          is_encrypted: input.is_encrypted ?? wasSensitive,
           created_at: own?.created_at ?? current.createdAt,
         };
         try {
-          const written = await backend.store.write(path, data, current.version);
-          const record = toRecord(ref, { data, ...written });
+          const written = await backend.store.write(path, data, current.version, {
+            marked: current.keySensitive,
+            unmark: makePlain,
+          });
+          const record = toRecord(ref, { data, ...written, keySensitive: current.keySensitive && !makePlain });
           await this.changed(record, operation === "rotate" ? "config.rotated" : "config.updated", actor, operation);
           return {
             ...record,
             previous_version: current.version,
-            previous_is_encrypted: own?.sensitive ?? true,
+            previous_is_encrypted: wasSensitive,
           };
         } catch (error) {
           // A rotation is never retried over another writer: that writer's value wins and the rotation waits.
@@ -158,24 +195,39 @@ export class ConfigService extends ConfigReads {
     }).catch((error: unknown) => this.deps.activity.failed("delete", ref, actor, error));
   }
 
-  /** Restores version N's data, exactly as it was (whatever its shape), as a new version. */
+  /**
+   * Restores version N's data, exactly as it was (whatever its shape), as a new version. A key that is
+   * (or was) sensitive stays sensitive: a plain version comes back flagged sensitive, unless an admin
+   * says `is_encrypted: false`.
+   */
   async rollback(
     ref: ConfigRef,
-    input: { version: number; expected_version?: number | undefined },
+    input: { version: number; expected_version?: number | undefined; is_encrypted?: boolean | undefined },
     actor: Actor,
+    rights: SensitivityRights = {},
   ): Promise<ConfigRecord> {
     const path = refPath(ref);
     const backend = this.backend(ref);
     return this.run(backend, "update", async () => {
       const target = await backend.kv.read(path, input.version);
       if (!target) throw this.notFound(ref, input.version);
-      const current = await backend.kv.current(path);
-      if (!current) throw this.notFound(ref);
-      if (input.expected_version !== undefined && input.expected_version !== current.version) {
-        throw this.conflict(ref, input.expected_version, current.version);
+      const meta = await backend.kv.metadata(path);
+      if (!meta) throw this.notFound(ref);
+      if (input.expected_version !== undefined && input.expected_version !== meta.currentVersion) {
+        throw this.conflict(ref, input.expected_version, meta.currentVersion);
       }
-      const written = await backend.store.write(path, target.data, current.version);
-      const record = toRecord(ref, { data: target.data, ...written });
+      const live = meta.keySensitive ? undefined : await backend.kv.read(path);
+      const wasSensitive = meta.keySensitive || (live !== undefined && isSensitive(live.data));
+      const own = ownShape(target.data);
+      const makePlain = wasSensitive && input.is_encrypted === false;
+      if (makePlain && !rights.mayMakePlain) refuseMakingPlain(path);
+      const data =
+        own && !own.sensitive && wasSensitive && !makePlain ? { ...target.data, is_encrypted: true } : target.data;
+      const written = await backend.store.write(path, data, meta.currentVersion, {
+        marked: meta.keySensitive,
+        unmark: makePlain,
+      });
+      const record = toRecord(ref, { data, ...written, keySensitive: meta.keySensitive && !makePlain });
       await this.changed(record, "config.updated", actor, "rollback");
       return record;
     }).catch((error: unknown) => this.deps.activity.failed("rollback", ref, actor, error));
@@ -188,11 +240,8 @@ export class ConfigService extends ConfigReads {
       type,
       actor,
       { operation, keyHash: shortHash(record.value), version: record.version },
-      {
-        version: record.version,
-        is_encrypted: record.is_encrypted,
-        ...(record.is_encrypted ? {} : { value: record.value }),
-      },
+      // Never the value, even a plain one: it may be made sensitive later, and events cannot be recalled.
+      { version: record.version, is_encrypted: record.is_encrypted, value_sha256_prefix: shortHash(record.value) },
     );
   }
 }

@@ -1,7 +1,10 @@
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import type { Logger } from "../logger";
 import type { KvSecret, KvStore } from "../vault/kv2";
-import { isCacheable } from "./shape";
+import { isCacheable, isSensitive } from "./shape";
+
+/** A version may be cached when its data says it is plain and its key is not marked sensitive. */
+export const cacheable = (secret: KvSecret): boolean => isCacheable(secret.data) && secret.keySensitive !== true;
 
 /** Cache keys of Vault paths start `config:`, of Secrets Manager ones `config@aws:` (never the same entry). */
 export const CACHE_KEY_PREFIXES = { vault: "config:", aws: "config@aws:" } as const;
@@ -29,14 +32,35 @@ export class ConfigStore {
     return `${this.keyPrefix}${path}`;
   }
 
+  /**
+   * Writes version `cas + 1`. Sensitive data marks the key sensitive (every version of it, older plain
+   * ones included, needs `secrets:read` from then on): before the write when the key exists, so that
+   * no moment shows a sensitive version beside an unmarked plain history; `mark` marks it whatever the
+   * data (a copy or restore of a key marked elsewhere); `unmark` (an admin's explicit choice) removes
+   * the mark after a plain write. `marked`: the caller knows the key is marked already.
+   */
   async write(
     path: string,
     data: Record<string, unknown>,
     cas: number,
+    mark: { marked?: boolean | undefined; mark?: boolean; unmark?: boolean } = {},
   ): Promise<{ version: number; createdAt: string }> {
+    const markNow = (isSensitive(data) || mark.mark === true) && mark.marked !== true;
     await this.deps.cache.drop(this.keyOf(path));
+    if (markNow && cas > 0) await this.deps.kv.markSensitive(path, true);
     const written = await this.deps.kv.write(path, data, cas);
-    await this.observed(path, { data, ...written });
+    let keySensitive = mark.marked === true || markNow;
+    try {
+      if (markNow && cas === 0) await this.deps.kv.markSensitive(path, true);
+      if (mark.unmark && !isSensitive(data)) {
+        await this.deps.kv.markSensitive(path, false);
+        keySensitive = false;
+      }
+    } catch (error) {
+      // The version is written; the mark only widens who must hold secrets:read, so log and go on.
+      this.deps.logger.error("sensitive mark not changed after a write", { path, error });
+    }
+    await this.observed(path, { data, ...written, keySensitive });
     return written;
   }
 
@@ -64,7 +88,7 @@ export class ConfigStore {
       if (!secret) return this.deps.cache.drop(key);
       await this.deps.cache.advance(key, {
         version: secret.version,
-        value: isCacheable(secret.data)
+        value: cacheable(secret)
           ? JSON.stringify({ data: secret.data, version: secret.version, createdAt: secret.createdAt })
           : undefined,
       });

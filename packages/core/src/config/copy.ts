@@ -152,7 +152,7 @@ export class ConfigCopy {
             : "differs",
       source_version: from.version,
       target_version: current,
-      is_encrypted: isSensitive(from.data),
+      is_encrypted: isSensitive(from.data) || from.keySensitive === true,
       value_sha256_prefix: shortHash(value),
     };
     if (request.dry_run) return item;
@@ -167,7 +167,10 @@ export class ConfigCopy {
         throw new VersionConflictError("changed in the target since the plan; not copied", {
           details: `${path}: planned against version ${expected}, now ${current}`,
         });
-      const written = await target.scope.within(() => target.store.write(path, from.data, expected ?? current));
+      // A key marked sensitive on the source is marked on the target: its history's plain versions stay guarded.
+      const written = await target.scope.within(() =>
+        target.store.write(path, from.data, expected ?? current, { mark: from.keySensitive === true }),
+      );
       item.outcome = item.action === "create" ? "created" : "updated";
       await this.deps.activity.changed(
         ref,

@@ -12,7 +12,8 @@ import { shortHash } from "../hash";
 import type { KvSecret, KvVersionInfo } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
-import { type ConfigRecord, isCacheable, toRecord } from "./shape";
+import { cacheable } from "./config-store";
+import { type ConfigRecord, toRecord } from "./shape";
 import { type ConfigRef, refPath } from "./validation";
 
 export interface ConfigVersion {
@@ -98,9 +99,7 @@ export class ConfigReads {
       backend.store.keyOf(refPath(ref)),
       async () => {
         const secret = await backend.kv.read(refPath(ref));
-        return (
-          secret && { value: JSON.stringify(secret), version: secret.version, cacheable: isCacheable(secret.data) }
-        );
+        return secret && { value: JSON.stringify(secret), version: secret.version, cacheable: cacheable(secret) };
       },
       { revalidate },
     );
@@ -213,7 +212,14 @@ export class ConfigReads {
     };
   }
 
-  async versions(ref: ConfigRef): Promise<{
+  /**
+   * The version history (metadata, never a value). The history of a key that is (or was) sensitive is
+   * for `secrets:read` only (`allowSensitive`): which versions a secret had, and when, is about the secret.
+   */
+  async versions(
+    ref: ConfigRef,
+    options: { allowSensitive?: boolean } = {},
+  ): Promise<{
     key: string;
     environment: string;
     service_name: string;
@@ -224,6 +230,14 @@ export class ConfigReads {
     return this.run(backend, "read", async () => {
       const meta = await backend.kv.metadata(refPath(ref));
       if (!meta) throw this.notFound(ref);
+      if (options.allowSensitive === false) {
+        const live = meta.keySensitive ? undefined : await backend.kv.read(refPath(ref));
+        if (meta.keySensitive || (live && toRecord(ref, live).is_encrypted))
+          throw new SecretsScopeRequiredError("The history of a sensitive configuration needs the secrets:read scope", {
+            path: refPath(ref),
+            details: `${refPath(ref)} is sensitive`,
+          });
+      }
       return {
         key: ref.key,
         environment: ref.environment,

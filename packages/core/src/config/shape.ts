@@ -63,7 +63,10 @@ export function ownShape(data: Record<string, unknown>): OwnShape | undefined {
 export const isSensitive = (data: Record<string, unknown>): boolean => ownShape(data)?.sensitive ?? true;
 export const isCacheable = (data: Record<string, unknown>): boolean => !isSensitive(data);
 
-/** The record of a live version; another client's data is shown whole, as JSON, and as sensitive. */
+/**
+ * The record of a live version; another client's data is shown whole, as JSON, and as sensitive. A
+ * version of a key marked sensitive is sensitive, whatever its own data says.
+ */
 export function toRecord(ref: ConfigRef, secret: KvSecret): ConfigRecord {
   const own = ownShape(secret.data);
   return {
@@ -72,7 +75,7 @@ export function toRecord(ref: ConfigRef, secret: KvSecret): ConfigRecord {
     value: own ? own.value : JSON.stringify(secret.data),
     environment: ref.environment,
     service_name: ref.service_name,
-    is_encrypted: own?.sensitive ?? true,
+    is_encrypted: (own?.sensitive ?? true) || secret.keySensitive === true,
     version: secret.version,
     created_at: own?.created_at ? new Date(own.created_at).toISOString() : secret.createdAt,
     updated_at: secret.createdAt,

@@ -17,13 +17,18 @@ const name = (field: string) =>
       ),
     );
 
-/** `status` would be shadowed by GET /api/v1/config/status, so it is not a key. */
+/** Keys the routes `/api/v1/config/status` and `/api/v1/config/copy` would shadow. */
+export const RESERVED_KEYS = ["status", "copy"] as const;
+
+/** A key name the API serves: the name rules, and not a reserved word. */
+export const KEY_PATTERN = /^(?!(status|copy)$)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
 const keyName = z
   .string({ error: "key is required" })
   .check(
     z.regex(
-      /^(?!status$)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
-      "key must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit, without '..', and not 'status'",
+      KEY_PATTERN,
+      "key must be 1-128 characters of letters, digits, '_', '-' and '.', starting with a letter or digit, without '..', and not 'status' or 'copy' (the routes /config/status and /config/copy)",
     ),
   );
 
@@ -44,7 +49,8 @@ export const createConfigSchema = z.object({
   value: z.string({ error: "value must be a string" }),
   environment: name("environment"),
   service_name: name("service_name"),
-  is_encrypted: z._default(z.boolean({ error: "is_encrypted must be true or false" }), false),
+  /** Default false for a new key; a key that was sensitive (re-created after a delete) stays so. */
+  is_encrypted: z.optional(z.boolean({ error: "is_encrypted must be true or false" })),
 });
 export type CreateConfigInput = z.infer<typeof createConfigSchema>;
 
@@ -58,6 +64,8 @@ export type UpdateConfigInput = z.infer<typeof updateConfigSchema>;
 export const rollbackSchema = z.object({
   version: versionNumber("version"),
   expected_version: z.optional(versionNumber("expected_version")),
+  /** `false` (admin only): the restored version is plain again although the key is (or was) sensitive. */
+  is_encrypted: z.optional(z.boolean({ error: "is_encrypted must be true or false" })),
 });
 
 export const listQuerySchema = z.object({

@@ -1,4 +1,5 @@
 import { BatchGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { currentFunction, onBehalfOf } from "../aws/call-recorder";
 import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import type { CacheAccessRecorder, CacheTier } from "../cache/two-tier-cache";
@@ -122,6 +123,8 @@ export function mergeTotals(a: CounterTotals, b: CounterTotals): CounterTotals {
 export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   private pending: CounterTotals = { values: new Map() };
   private vaultCallsPending = 0;
+  /** The functions whose counts are pending, when calls are recorded (a process that runs many). */
+  private readonly contributors = new Set<string>();
   private lastFlushAt: number;
   private readonly clock: Clock;
 
@@ -190,8 +193,10 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.pending = { values: new Map() };
     this.vaultCallsPending = 0;
     this.lastFlushAt = this.clock.now();
+    const owners = [...this.contributors];
+    this.contributors.clear();
     try {
-      await this.store.add(batch);
+      await onBehalfOf(owners, () => this.store.add(batch));
     } catch (error) {
       // Keep the counts for the next flush rather than lose them.
       this.pending = mergeTotals(batch, this.pending);
@@ -201,5 +206,7 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
 
   private bump(name: string, by: number): void {
     this.pending.values.set(name, (this.pending.values.get(name) ?? 0) + by);
+    const fn = currentFunction();
+    if (fn) this.contributors.add(fn);
   }
 }

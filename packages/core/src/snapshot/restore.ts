@@ -4,7 +4,7 @@ import type { Actor } from "../audit/audit-log";
 import type { Clock } from "../clock";
 import type { ConfigBackend } from "../config/backends";
 import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../errors";
-import { stableJson } from "../vault/kv2";
+import { SENSITIVE_MARK, stableJson } from "../vault/kv2";
 import type { Progress, SnapshotDeps, SnapshotService, SnapshotVersion } from "./snapshot-service";
 
 /** A path's entry in a stored plan: Secrets Manager paths carry their backend. */
@@ -176,8 +176,19 @@ export class SnapshotRestorer {
           // Into a path that did not exist, every captured version is replayed in order; else only the latest.
           const writes = action === "create" && against === null ? entry.versions : [latest];
           let cas = against ?? 0;
-          for (const v of writes) {
-            cas = (await backend.scope.within(() => backend.store.write(entry.path, v.data, cas))).version;
+          // A key the snapshot saw marked sensitive is marked again before its plain versions come back.
+          const marked = entry.custom_metadata?.[SENSITIVE_MARK.vault] === "true";
+          for (const [i, v] of writes.entries()) {
+            cas = (
+              await backend.scope.within(() =>
+                backend.store.write(
+                  entry.path,
+                  v.data,
+                  cas,
+                  marked ? (i === 0 ? { mark: true } : { marked: true }) : {},
+                ),
+              )
+            ).version;
           }
           item.outcome = action === "create" ? "created" : "changed";
         } catch (error) {

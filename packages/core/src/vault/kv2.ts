@@ -20,6 +20,8 @@ export interface KvMetadata {
   /** Newest first. */
   versions: KvVersionInfo[];
   customMetadata: Record<string, string> | null;
+  /** The key is marked sensitive (see `markSensitive`). */
+  keySensitive: boolean;
 }
 
 /** A live version's data. */
@@ -28,7 +30,15 @@ export interface KvSecret {
   version: number;
   /** When this version was written, by Vault's clock. */
   createdAt: string;
+  /**
+   * The key is marked sensitive: some version of it was, so every version is (older plain ones included).
+   * Undefined when the backend did not say (read as not marked).
+   */
+  keySensitive?: boolean;
 }
+
+/** The custom metadata field (Vault) and tag (Secrets Manager) that marks a key sensitive. */
+export const SENSITIVE_MARK = { vault: "vaultops_sensitive", aws: "vaultops:sensitive" } as const;
 
 interface RawVersion {
   created_time: string;
@@ -62,6 +72,11 @@ export interface KvStore {
   deleteLatest(path: string): Promise<void>;
   deleteVersions(path: string, versions: number[]): Promise<void>;
   destroyAll(path: string): Promise<void>;
+  /**
+   * Marks an existing key sensitive (or, for an admin's explicit choice, no longer), beside its versions,
+   * keeping whatever else other clients keep there.
+   */
+  markSensitive(path: string, sensitive: boolean): Promise<void>;
 }
 
 /** Runs several calls as one operation with one deadline (the Vault gateway). */
@@ -107,7 +122,12 @@ export class KvV2Client implements KvStore {
 
   /** The current (or a given) version's data; undefined when missing, deleted or destroyed. */
   async read(path: string, version?: number): Promise<KvSecret | undefined> {
-    let out: { data?: { data: Record<string, unknown> | null; metadata: { version: number } & RawVersion } };
+    let out: {
+      data?: {
+        data: Record<string, unknown> | null;
+        metadata: { version: number; custom_metadata?: Record<string, string> | null } & RawVersion;
+      };
+    };
     try {
       out = await this.gateway.request("kv_read", {
         method: "GET",
@@ -119,7 +139,13 @@ export class KvV2Client implements KvStore {
     }
     const meta = out.data?.metadata;
     if (!out.data?.data || !meta || meta.destroyed || this.deletedNow(meta.deletion_time)) return undefined;
-    return { data: out.data.data, version: meta.version, createdAt: isoMillis(meta.created_time) };
+    return {
+      data: out.data.data,
+      version: meta.version,
+      createdAt: isoMillis(meta.created_time),
+      // KV v2 answers the key's custom metadata with every version: the mark costs no call.
+      keySensitive: meta.custom_metadata?.[SENSITIVE_MARK.vault] === "true",
+    };
   }
 
   async metadata(path: string): Promise<KvMetadata | undefined> {
@@ -146,6 +172,7 @@ export class KvV2Client implements KvStore {
         .map(([n, v]) => this.version(Number(n), v))
         .sort((a, b) => b.version - a.version),
       customMetadata: out.data.custom_metadata ?? null,
+      keySensitive: out.data.custom_metadata?.[SENSITIVE_MARK.vault] === "true",
     };
   }
 
@@ -254,6 +281,16 @@ export class KvV2Client implements KvStore {
       method: "POST",
       path: this.url("delete", path),
       json: { versions },
+    });
+  }
+
+  /** A merge patch of the key's custom metadata: other clients' fields stay (needs `patch` on metadata/). */
+  async markSensitive(path: string, sensitive: boolean): Promise<void> {
+    await this.gateway.request("kv_metadata_patch", {
+      method: "PATCH",
+      path: this.url("metadata", path),
+      contentType: "application/merge-patch+json",
+      json: { custom_metadata: { [SENSITIVE_MARK.vault]: sensitive ? "true" : null } },
     });
   }
 

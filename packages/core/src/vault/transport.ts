@@ -12,10 +12,12 @@ import {
 
 /** One HTTP call to Vault's API; node-vault does the wire work, loaded on first use (it costs ~95 ms to import). */
 export interface VaultRequest {
-  method: "GET" | "POST" | "PUT" | "DELETE" | "LIST";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "LIST";
   path: string;
   token?: string;
   json?: unknown;
+  /** A body type other than JSON's (KV v2's PATCH takes `application/merge-patch+json`). */
+  contentType?: string;
   /** This attempt's timeout, when shorter than the transport's (the time left of the operation). */
   timeoutMs?: number;
 }
@@ -43,6 +45,7 @@ export function createNodeVaultTransport(options: {
     const vault = await load();
     const headers: Record<string, string> = {};
     if (request.token) headers["X-Vault-Token"] = request.token;
+    if (request.contentType) headers["Content-Type"] = request.contentType;
     try {
       return await vault.request({
         path: request.path,

@@ -1,4 +1,10 @@
-import { BackendPermissionError, BackendUnavailableError, deadlineScope, SecretsManagerKv } from "@vaultops/core";
+import {
+  BackendPermissionError,
+  BackendUnavailableError,
+  deadlineScope,
+  OutcomeUnknownError,
+  SecretsManagerKv,
+} from "@vaultops/core";
 import { describe, expect, it } from "vitest";
 
 /** Secrets Manager answering every call with one error: the edge cases moto cannot produce. */
@@ -52,11 +58,47 @@ describe("SecretsManagerKv errors", () => {
     expect(SecretsManagerKv.token("prod/payments/other", 3)).not.toBe(a);
   });
 
-  it("answers 503 when an operation outlives its deadline", async () => {
-    const scope = deadlineScope(20);
-    await expect(scope.within(() => new Promise((r) => setTimeout(r, 500)))).rejects.toBeInstanceOf(
-      BackendUnavailableError,
-    );
-    expect(await scope.within(async () => "fast")).toBe("fast");
+  /** Secrets Manager that never answers (a stalled endpoint): each call ends only when its signal aborts. */
+  function stalled(deadlineMs: number) {
+    const scope = deadlineScope(deadlineMs);
+    const sent: string[] = [];
+    const kv = new SecretsManagerKv({
+      clients: {
+        secretsManager: async () => ({
+          send: (command: { constructor: { name: string } }, options?: { abortSignal?: AbortSignal }) => {
+            sent.push(command.constructor.name);
+            return new Promise((_, reject) =>
+              options?.abortSignal?.addEventListener("abort", () =>
+                reject(Object.assign(new Error("aborted"), { name: "AbortError" })),
+              ),
+            );
+          },
+        }),
+      } as never,
+      prefix: "vaultops",
+      recoveryWindowDays: 7,
+      deadline: scope,
+    });
+    return { kv, scope, sent };
+  }
+
+  it("cuts a stalled call at the operation's deadline: 503, and nothing after it runs", async () => {
+    const { kv, scope } = stalled(30);
+    let after = false;
+    await expect(
+      scope.within(async () => {
+        await kv.read("a/b/c");
+        after = true;
+      }),
+    ).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(after).toBe(false);
+    // Work that is not a Secrets Manager call is never cut: a change that landed is answered as done.
+    expect(await scope.within(() => new Promise((r) => setTimeout(() => r("done"), 60)))).toBe("done");
+  });
+
+  it("answers a write cut after it was sent 504 outcome_unknown, after looking for it under its token", async () => {
+    const { kv, scope, sent } = stalled(40);
+    await expect(scope.within(() => kv.write("a/b/c", { value: "v" }, 0))).rejects.toBeInstanceOf(OutcomeUnknownError);
+    expect(sent).toEqual(["CreateSecretCommand", "GetSecretValueCommand"]);
   });
 });
