@@ -14,7 +14,7 @@ import type {
   KvVersionInfo,
   SweepRecord,
 } from "@vaultops/core";
-import { mayReplace, VersionConflictError } from "@vaultops/core";
+import { CHANGES_KEPT, mayReplace, type PutOutcome, VersionConflictError } from "@vaultops/core";
 
 /**
  * In-memory stand-ins for the ports of the core services, for unit tests that start no server.
@@ -31,17 +31,20 @@ export class MemoryCacheStore implements CacheStore {
     this.calls++;
     return this.entries.get(key);
   }
-  async put(entry: CacheEntry, write: CacheWrite, now: number) {
+  async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome> {
     this.calls++;
-    if (!mayReplace(this.entries.get(entry.key), entry, write, now)) return false;
+    const old = this.entries.get(entry.key);
+    if (!mayReplace(old, entry, write, now)) return "refused";
     this.entries.set(entry.key, { ...entry });
-    return true;
+    return old && !old.tombstone && old.expiresAtMs > now ? "superseded" : "stored";
   }
   async overwrite(entry: CacheEntry) {
     this.entries.set(entry.key, { ...entry });
   }
   async delete(key: string) {
+    const old = this.entries.get(key);
     this.entries.delete(key);
+    return old !== undefined && !old.tombstone;
   }
   async deleteIfVersion(key: string, version: number) {
     if (this.entries.get(key)?.version !== version) return false;
@@ -54,8 +57,13 @@ export class MemoryCacheStore implements CacheStore {
   async all() {
     return [...this.entries.values()];
   }
-  async generation() {
-    return this.gen;
+  /** The shared sync item: the generation and the recent changes (all of them kept here). */
+  readonly changes: Array<{ key: string; version: number }> = [];
+  async sync() {
+    return { generation: this.gen, seq: this.changes.length, changes: this.changes.slice(-CHANGES_KEPT) };
+  }
+  async announce(changes: Array<{ key: string; version: number }>) {
+    this.changes.push(...changes);
   }
   async bumpGeneration() {
     return ++this.gen;

@@ -59,21 +59,44 @@ export function replaceCondition(write: CacheWrite, tombstone: boolean): string 
   return `${expired} OR purged = :t OR version < :v OR ${sameVersion}`;
 }
 
+/**
+ * The outcome of a conditional write: refused (a newer or blocking entry is there), stored, or stored
+ * over a value of an older or the same version (that other containers may hold in memory).
+ */
+export type PutOutcome = "refused" | "stored" | "superseded";
+
+/**
+ * What every container checks every CACHE_GENERATION_CHECK_MS: the clear generation, and the recent
+ * changes (`changes` holds the newest; the last one's number is `seq`, each earlier one one less).
+ */
+export interface CacheSync {
+  generation: number;
+  seq: number;
+  changes: Array<{ key: string; version: number }>;
+}
+
+/** Recent changes the shared sync item keeps; a container further behind drops its whole memory tier. */
+export const CHANGES_KEPT = 32;
+
 /** What the two-tier cache needs of its shared tier (DynamoDB in AWS; a Map in unit tests). */
 export interface CacheStore {
   get(key: string): Promise<CacheEntry | undefined>;
-  /** Writes the entry if `replaceCondition` allows it; false when a newer or blocking entry is there. */
-  put(entry: CacheEntry, write: CacheWrite, now: number): Promise<boolean>;
+  /** Writes the entry if `replaceCondition` allows it. */
+  put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome>;
   /** Writes unconditionally (a purge). */
   overwrite(entry: CacheEntry): Promise<void>;
-  delete(key: string): Promise<void>;
+  /** Deletes the entry; true when it held a value (not a tombstone). */
+  delete(key: string): Promise<boolean>;
   /** Deletes `key` unless it has moved past `version`. */
   deleteIfVersion(key: string, version: number): Promise<boolean>;
   deleteMany(keys: string[]): Promise<void>;
   /** Every entry, expired ones included. */
   all(): Promise<CacheEntry[]>;
-  generation(): Promise<number>;
+  /** The generation and the recent changes, read by every container every CACHE_GENERATION_CHECK_MS. */
+  sync(): Promise<CacheSync>;
   bumpGeneration(): Promise<number>;
+  /** Tells every container that these keys changed (they drop their in-process copies). */
+  announce(changes: Array<{ key: string; version: number }>): Promise<void>;
   recordSweep(record: SweepRecord): Promise<void>;
   lastSweep(): Promise<SweepRecord | undefined>;
 }
@@ -88,21 +111,34 @@ export class DynamoCacheStore implements CacheStore {
     return out.Item ? toEntry(out.Item) : undefined;
   }
 
-  /** Writes the entry if `replaceCondition` allows it; false when a newer or blocking entry is there. */
-  async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<boolean> {
+  /** Writes the entry if `replaceCondition` allows it; says whether it replaced a live value. */
+  async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome> {
     const condition = replaceCondition(write, entry.tombstone);
-    return this.table.putIf(
-      write === "refill" ? "cache refill" : "cache advance",
-      toItem(entry),
-      condition,
-      // DynamoDB refuses values the expression does not use.
-      {
-        ":v": entry.version,
-        ":now": now,
-        ...(condition.includes(":f") ? { ":f": false } : {}),
-        ...(condition.includes(":t") ? { ":t": true } : {}),
-      },
-    );
+    try {
+      const out = await this.table.run(write === "refill" ? "cache refill" : "cache advance", (c, TableName) =>
+        c.send(
+          new PutCommand({
+            TableName,
+            Item: toItem(entry),
+            ConditionExpression: condition,
+            // DynamoDB refuses values the expression does not use.
+            ExpressionAttributeValues: {
+              ":v": entry.version,
+              ":now": now,
+              ...(condition.includes(":f") ? { ":f": false } : {}),
+              ...(condition.includes(":t") ? { ":t": true } : {}),
+            },
+            // The item replaced (free: returned only when the write succeeds).
+            ReturnValues: "ALL_OLD",
+          }),
+        ),
+      );
+      const old = out.Attributes ? toEntry(out.Attributes) : undefined;
+      return old && !old.tombstone && old.expiresAtMs > now ? "superseded" : "stored";
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return "refused";
+      throw error;
+    }
   }
 
   /** Writes unconditionally (a purge: every version is gone, whatever was cached). */
@@ -110,17 +146,68 @@ export class DynamoCacheStore implements CacheStore {
     await this.table.run("cache purge", (c, TableName) => c.send(new PutCommand({ TableName, Item: toItem(entry) })));
   }
 
-  async delete(key: string): Promise<void> {
-    await this.table.run("cache delete", (c, TableName) =>
-      c.send(new DeleteCommand({ TableName, Key: { pk: cachePartition(key), sk: key } })),
+  async delete(key: string): Promise<boolean> {
+    const out = await this.table.run("cache delete", (c, TableName) =>
+      c.send(new DeleteCommand({ TableName, Key: { pk: cachePartition(key), sk: key }, ReturnValues: "ALL_OLD" })),
     );
+    return out.Attributes !== undefined && out.Attributes.tombstone !== true;
   }
 
-  async generation(): Promise<number> {
-    const out = await this.table.run("cache generation", (c, TableName) =>
+  async sync(): Promise<CacheSync> {
+    const out = await this.table.run("cache sync", (c, TableName) =>
       c.send(new GetCommand({ TableName, Key: GENERATION_KEY, ConsistentRead: true })),
     );
-    return Number(out.Item?.generation ?? 0);
+    return {
+      generation: Number(out.Item?.generation ?? 0),
+      seq: Number(out.Item?.seq ?? 0),
+      changes: ((out.Item?.changes ?? []) as Array<{ k: string; v: number }>).map((c) => ({
+        key: String(c.k),
+        version: Number(c.v),
+      })),
+    };
+  }
+
+  /**
+   * Appends to the recent changes and counts them, in one atomic update; when the list has grown to
+   * twice what is kept, the oldest are removed (only if no other change came in between).
+   */
+  async announce(changes: Array<{ key: string; version: number }>): Promise<void> {
+    if (changes.length === 0) return;
+    const out = await this.table.run("cache announce", (c, TableName) =>
+      c.send(
+        new UpdateCommand({
+          TableName,
+          Key: GENERATION_KEY,
+          UpdateExpression: "SET changes = list_append(if_not_exists(changes, :empty), :new), seq = if_not_exists(seq, :zero) + :n",
+          ExpressionAttributeValues: {
+            ":empty": [],
+            ":new": changes.map((c) => ({ k: c.key, v: c.version })),
+            ":zero": 0,
+            ":n": changes.length,
+          },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      ),
+    );
+    const length = ((out.Attributes?.changes ?? []) as unknown[]).length;
+    if (length < 2 * CHANGES_KEPT) return;
+    const drop = length - CHANGES_KEPT;
+    try {
+      await this.table.run("cache announce trim", (c, TableName) =>
+        c.send(
+          new UpdateCommand({
+            TableName,
+            Key: GENERATION_KEY,
+            UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `changes[${i}]`).join(", ")}`,
+            ConditionExpression: "seq = :seq",
+            ExpressionAttributeValues: { ":seq": Number(out.Attributes?.seq ?? 0) },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Another change came in meanwhile: its writer trims.
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
   }
 
   async bumpGeneration(): Promise<number> {

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock";
-import type { CacheEntry, CacheStore, CacheWrite, SweepRecord } from "./store";
+import { CHANGES_KEPT, type CacheEntry, type CacheStore, type CacheWrite, type SweepRecord } from "./store";
 
 export type CacheTier = "memory" | "shared" | "origin";
 
@@ -61,16 +61,23 @@ export function mayReplace(current: CacheEntry | undefined, next: CacheEntry, wr
  * `advance` both tiers after Vault accepted them: a value when non-sensitive, a tombstone when
  * sensitive or deleted. Readers `refill` what they read from Vault, unless something newer is there.
  *
- * A clear bumps a shared generation number; each container re-reads it at most every
- * `generationCheckMs` and drops its L1 when it moved. Concurrent misses on one key in one
- * container share one origin read. `revalidate` (the cache sweep) drops entries that Vault has
- * moved past, which bounds how long a write by another Vault client stays hidden.
+ * Every container reads one small shared item at most every `generationCheckMs`: the clear
+ * generation (a clear drops every L1) and the recent changes, each a key whose shared entry was
+ * superseded, made sensitive, deleted or found stale (by any container: a write, a 409, a 404, a
+ * no-cache read, a refill of a newer version, the sweep). A container drops its L1 copy of each: an
+ * in-process copy never outlives such a change by more than `generationCheckMs`. A container too far
+ * behind the list drops its whole L1. Concurrent misses on one key in one container share one origin
+ * read. `revalidate` (the cache sweep) drops entries that Vault has moved past.
  */
 export class TwoTierCache {
   private readonly memory = new Map<string, MemoryEntry>();
   private readonly inflight = new Map<string, Promise<CacheResult | undefined>>();
   private generation = 0;
   private generationCheckedAt = Number.NEGATIVE_INFINITY;
+  /** The number of the last change this container has applied (undefined before its first check). */
+  private seq: number | undefined;
+  /** Keys dropped for a change, with the change's number: a read that began before it keeps nothing. */
+  private readonly droppedAt = new Map<string, number>();
   private readonly clock: Clock;
   private readonly memoryTtlMs: number;
 
@@ -133,11 +140,13 @@ export class TwoTierCache {
     known?: CacheEntry,
   ): Promise<CacheResult | undefined> {
     let tombstone = known;
+    const seqAtStart = this.seq ?? 0;
     if (!skipShared) {
       const shared = await this.store.get(key);
       const now = this.clock.now();
       if (shared && shared.expiresAtMs > now && !shared.tombstone && shared.generation === this.generation) {
-        this.remember(key, shared, "refill");
+        // A change applied while this read was out may have been about this very entry: serve it, keep nothing.
+        if ((this.droppedAt.get(key) ?? -1) <= seqAtStart) this.remember(key, shared, "refill");
         this.options.recorder?.cacheAccess(true, "shared", this.options.backendOf?.(key));
         return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
       }
@@ -196,12 +205,13 @@ export class TwoTierCache {
     entry.purged = true;
     await this.store.overwrite(entry);
     this.memory.set(key, { entry, until: now + this.memoryTtlMs });
+    await this.store.announce([{ key, version: Number.MAX_SAFE_INTEGER }]);
   }
 
   /** Forgets a key in both tiers (Vault said 404 or 409 and its current version is not known). */
   async drop(key: string): Promise<void> {
     this.memory.delete(key);
-    await this.store.delete(key);
+    if (await this.store.delete(key)) await this.store.announce([{ key, version: Number.MAX_SAFE_INTEGER }]);
   }
 
   private entry(key: string, e: { value: string; version: number; tombstone: boolean }, now: number): CacheEntry {
@@ -224,10 +234,13 @@ export class TwoTierCache {
   ): Promise<boolean> {
     const now = this.clock.now();
     const entry = this.entry(key, e, now);
-    const stored = await this.store.put(entry, write, now);
+    const outcome = await this.store.put(entry, write, now);
+    const stored = outcome !== "refused";
     // The shared tier's answer decides: memory never holds what the shared tier refused.
     if (stored) this.remember(key, entry, write);
     else if (write === "advance") this.memory.delete(key);
+    // Other containers may hold the value this replaced: they drop it at their next check.
+    if (outcome === "superseded") await this.store.announce([{ key, version: entry.version }]);
     return stored;
   }
 
@@ -235,14 +248,21 @@ export class TwoTierCache {
   async invalidatePrefix(...prefixes: string[]): Promise<number> {
     const matches = (key: string) => prefixes.some((prefix) => key.startsWith(prefix));
     for (const key of this.memory.keys()) if (matches(key)) this.memory.delete(key);
-    const doomed = (await this.store.all()).filter((e) => matches(e.key) && !e.tombstone).map((e) => e.key);
-    await this.store.deleteMany(doomed);
+    const doomed = (await this.store.all()).filter((e) => matches(e.key) && !e.tombstone);
+    await this.store.deleteMany(doomed.map((e) => e.key));
+    await this.announceAll(doomed);
     return doomed.length;
+  }
+
+  /** Announces changes in lists the shared sync item keeps whole. */
+  private async announceAll(entries: Array<{ key: string; version: number }>): Promise<void> {
+    for (let i = 0; i < entries.length; i += CHANGES_KEPT)
+      await this.store.announce(entries.slice(i, i + CHANGES_KEPT).map((e) => ({ key: e.key, version: e.version })));
   }
 
   /** Values (not tombstones) of the shared tier that are still live. */
   async sharedEntries(): Promise<CacheEntry[]> {
-    const generation = await this.store.generation();
+    const { generation } = await this.store.sync();
     const now = this.clock.now();
     return (await this.store.all()).filter((e) => e.expiresAtMs > now && e.generation === generation && !e.tombstone);
   }
@@ -269,7 +289,7 @@ export class TwoTierCache {
   async sweep(
     check?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">,
   ): Promise<SweepRecord> {
-    const generation = await this.store.generation();
+    const { generation } = await this.store.sync();
     const now = this.clock.now();
     const entries = await this.store.all();
     const dead = entries.filter((e) => e.expiresAtMs <= now || (e.generation !== generation && !e.tombstone));
@@ -280,6 +300,7 @@ export class TwoTierCache {
       const removed = new Set(dead);
       const live = entries.filter((e) => !removed.has(e) && !e.tombstone);
       const counts = { checked: 0, stale: 0, unknown: 0 };
+      const gone: CacheEntry[] = [];
       for (let i = 0; i < live.length; i += 8) {
         await Promise.all(
           live.slice(i, i + 8).map(async (e) => {
@@ -290,10 +311,13 @@ export class TwoTierCache {
             if (await this.store.deleteIfVersion(e.key, e.version)) {
               counts.stale++;
               this.memory.delete(e.key);
+              gone.push(e);
             }
           }),
         );
       }
+      // Another client's write found: every container drops its copy now, not when its memory TTL ends.
+      await this.announceAll(gone);
       record.revalidated = counts;
       record.removed += counts.stale;
       record.remaining -= counts.stale;
@@ -328,11 +352,30 @@ export class TwoTierCache {
   private async syncGeneration(): Promise<void> {
     const now = this.clock.now();
     if (now - this.generationCheckedAt < this.options.generationCheckMs) return;
-    const generation = await this.store.generation();
+    const sync = await this.store.sync();
     this.generationCheckedAt = now;
-    if (generation !== this.generation) {
+    const dropValues = () => {
       for (const [key, local] of this.memory) if (!local.entry.tombstone) this.memory.delete(key);
-      this.generation = generation;
+    };
+    if (sync.generation !== this.generation) {
+      dropValues();
+      this.generation = sync.generation;
+    } else if (this.seq !== undefined && sync.seq > this.seq) {
+      const first = sync.seq - sync.changes.length + 1;
+      if (first > this.seq + 1) {
+        // More changes than the list keeps since this container last looked: drop every copy.
+        dropValues();
+      } else {
+        for (const [i, change] of sync.changes.entries()) {
+          if (first + i <= this.seq) continue;
+          this.memory.delete(change.key);
+          this.droppedAt.set(change.key, first + i);
+        }
+        if (this.droppedAt.size > 4 * CHANGES_KEPT) {
+          for (const [key, at] of this.droppedAt) if (at < sync.seq - CHANGES_KEPT) this.droppedAt.delete(key);
+        }
+      }
     }
+    this.seq = sync.seq;
   }
 }

@@ -157,4 +157,66 @@ describe("TwoTierCache", () => {
     expect((await other.get("k", origin("v1-again", 1)))?.tier).toBe("origin");
     expect(store.entries.get("t")).toMatchObject({ tombstone: true });
   });
+
+  describe("changes reach other containers' memory within the generation check", () => {
+    const containers = () => {
+      const { clock, store, cache: writer } = setup();
+      // Memory kept a minute: only the change list can explain a copy dropped within a second.
+      const reader = new TwoTierCache(store, { ttlMs: 900_000, memoryTtlMs: 60_000, generationCheckMs: 1_000, clock });
+      return { clock, store, writer, reader };
+    };
+
+    it("drops a value another container superseded or made sensitive, and keeps serving untouched keys", async () => {
+      const { clock, writer, reader } = containers();
+      await reader.get("a", origin("a1", 1));
+      await reader.get("b", origin("b1", 1));
+      await reader.get("c", origin("c1", 1));
+      await writer.advance("a", { version: 2, value: "a2" });
+      await writer.advance("b", { version: 2 }); // made sensitive: a tombstone
+      expect((await reader.get("a", origin("never", 9)))?.value).toBe("a1"); // before its next check
+      clock.advance(1_000);
+      expect(await reader.get("a", origin("never", 9))).toMatchObject({ tier: "shared", value: "a2" });
+      expect(await reader.get("b", origin("b-secret", 2, false))).toMatchObject({ tier: "origin", cacheable: false });
+      expect(await reader.get("c", origin("never", 9))).toMatchObject({ tier: "memory", value: "c1" });
+    });
+
+    it("drops a key another container dropped (a 404) or saw stale in the sweep", async () => {
+      const { clock, writer, reader } = containers();
+      await reader.get("gone", origin("g1", 1));
+      await reader.get("moved", origin("m1", 1));
+      await writer.drop("gone");
+      await writer.sweep(async (key) => (key === "moved" ? "stale" : "current"));
+      clock.advance(1_000);
+      expect((await reader.get("gone", async () => undefined))?.value).toBeUndefined();
+      expect(await reader.get("moved", origin("m2", 2))).toMatchObject({ tier: "origin", value: "m2" });
+    });
+
+    it("drops every copy when more changed than the list keeps since it last looked", async () => {
+      const { clock, writer, reader } = containers();
+      await reader.get("kept", origin("k1", 1));
+      for (let i = 0; i < 40; i++) {
+        await writer.get(`other-${i}`, origin("x", 1));
+        await writer.advance(`other-${i}`, { version: 2, value: "y" });
+      }
+      clock.advance(1_000);
+      expect((await reader.get("kept", origin("never", 9)))?.tier).toBe("shared");
+    });
+
+    it("keeps nothing from a read that began before a change to that key was applied", async () => {
+      const { clock, store, writer, reader } = containers();
+      await reader.get("k", origin("v1", 1)); // the reader's first check: it knows the list from here
+      clock.advance(60_001); // its copy expired: the next read goes to the shared tier
+      const get = store.get.bind(store);
+      store.get = async (key) => {
+        store.get = get; // once
+        const entry = await get(key); // the shared tier answers v1 ...
+        await writer.advance("k", { version: 2, value: "v2" }); // ... then v2 is written and announced
+        clock.advance(1_000);
+        await reader.get("unrelated", origin("u", 1)); // the reader's check applies the change meanwhile
+        return entry;
+      };
+      expect((await reader.get("k", origin("never", 9)))?.value).toBe("v1"); // answered as read
+      expect(await reader.get("k", origin("never", 9))).toMatchObject({ tier: "shared", value: "v2" });
+    });
+  });
 });
