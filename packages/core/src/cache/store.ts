@@ -178,7 +178,8 @@ export class DynamoCacheStore implements CacheStore {
         new UpdateCommand({
           TableName,
           Key: GENERATION_KEY,
-          UpdateExpression: "SET changes = list_append(if_not_exists(changes, :empty), :new), seq = if_not_exists(seq, :zero) + :n",
+          UpdateExpression:
+            "SET changes = list_append(if_not_exists(changes, :empty), :new), seq = if_not_exists(seq, :zero) + :n",
           ExpressionAttributeValues: {
             ":empty": [],
             ":new": changes.map((c) => ({ k: c.key, v: c.version })),

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock";
-import { CHANGES_KEPT, type CacheEntry, type CacheStore, type CacheWrite, type SweepRecord } from "./store";
+import { type CacheEntry, type CacheStore, type CacheWrite, CHANGES_KEPT, type SweepRecord } from "./store";
 
 export type CacheTier = "memory" | "shared" | "origin";
 
