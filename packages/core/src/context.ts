@@ -10,6 +10,7 @@ import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
 import { ConfigActivity } from "./config/activity";
 import { type BackendName, BackendRouter, type ConfigBackend, deadlineScope, lazyKvStore } from "./config/backends";
+import { DynamoClaimStore } from "./config/claims";
 import { ConfigService } from "./config/config-service";
 import { backendOfCacheKey, CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
 import { parseRouting, routedBackends } from "./config/routing";
@@ -194,6 +195,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   });
   const config = new ConfigService({
     backends: router,
+    claims: new DynamoClaimStore(table, clock),
     cache,
     activity,
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,

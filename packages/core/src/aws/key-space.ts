@@ -19,6 +19,7 @@
  * | `snapshots`                     | `<snapshot id>`           | a snapshot's manifest                                  | until the snapshot is deleted |
  * | `restore-plans`                 | `<plan id>`               | a restore plan (gzipped): versions it was shown against | 1 hour                       |
  * | `incidents`                     | `<iso time>#<id>`         | an incident raised by an alarm                         | always                       |
+ * | `claims`                        | `<cache key>#<version>`   | a delete in progress: one winner among concurrent ones | 1 minute                     |
  *
  * Readers check `expiresAt`/`expiresAtMs` themselves: TTL deletion is lazy (and absent in dynalite).
  */
@@ -36,6 +37,7 @@ export const keys = {
   snapshots: "snapshots",
   restorePlans: "restore-plans",
   incidents: "incidents",
+  claims: "claims",
 } as const;
 
 /** Partitions the cache entries are spread over (stats and sweeps are Queries, not Scans). */
@@ -60,6 +62,7 @@ export const leadingKeyClasses = [
   "snapshots",
   "restore-plans",
   "incidents",
+  "claims",
 ] as const;
 
 export type LeadingKeyClass = (typeof leadingKeyClasses)[number];

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
 import type { DeadlineScope } from "../config/backends";
-import { BackendPermissionError, BackendUnavailableError, OutcomeUnknownError, VersionConflictError } from "../errors";
+import {
+  BackendPermissionError,
+  BackendUnavailableError,
+  OutcomeUnknownError,
+  VaultSecretNotFoundError,
+  VersionConflictError,
+} from "../errors";
 import type { OperationRecorder } from "../vault/gateway";
 import { type KvMetadata, type KvSecret, type KvStore, type KvVersionInfo, SENSITIVE_MARK } from "../vault/kv2";
 import type { AwsClients } from "./clients";
@@ -404,11 +410,18 @@ export class SecretsManagerKv implements KvStore {
 
   async deleteLatest(path: string): Promise<void> {
     const { DeleteSecretCommand } = await import("@aws-sdk/client-secrets-manager");
-    await this.call("delete_secret", (c) =>
-      c.send(
-        new DeleteSecretCommand({ SecretId: this.name(path), RecoveryWindowInDays: this.deps.recoveryWindowDays }),
-      ),
-    );
+    try {
+      await this.call("delete_secret", (c) =>
+        c.send(
+          new DeleteSecretCommand({ SecretId: this.name(path), RecoveryWindowInDays: this.deps.recoveryWindowDays }),
+        ),
+      );
+    } catch (error) {
+      // Deleted meanwhile (by another client, or already scheduled): gone, as a 404 says.
+      if (SecretsManagerKv.missing(error))
+        throw new VaultSecretNotFoundError("Not found in Secrets Manager", { details: this.name(path) });
+      throw error;
+    }
   }
 
   /** The current version: the secret is scheduled for deletion. An older one: its labels are removed. */
@@ -451,11 +464,23 @@ export class SecretsManagerKv implements KvStore {
       );
   }
 
+  /** Deleted without recovery; one scheduled for deletion is restored first (refused as deleted otherwise). */
   async destroyAll(path: string): Promise<void> {
-    const { DeleteSecretCommand } = await import("@aws-sdk/client-secrets-manager");
-    await this.call("delete_secret", (c) =>
-      c.send(new DeleteSecretCommand({ SecretId: this.name(path), ForceDeleteWithoutRecovery: true })),
-    );
+    const sm = await import("@aws-sdk/client-secrets-manager");
+    const destroy = () =>
+      this.call("delete_secret", (c) =>
+        c.send(new sm.DeleteSecretCommand({ SecretId: this.name(path), ForceDeleteWithoutRecovery: true })),
+      );
+    try {
+      await destroy();
+    } catch (error) {
+      if ((error as { name?: string }).name === "ResourceNotFoundException")
+        throw new VaultSecretNotFoundError("Not found in Secrets Manager", { details: this.name(path) });
+      if (!SecretsManagerKv.missing(error)) throw error;
+      // Scheduled for deletion: restored, then deleted for good.
+      await this.call("restore_secret", (c) => c.send(new sm.RestoreSecretCommand({ SecretId: this.name(path) })));
+      await destroy();
+    }
   }
 
   /** A cheap call that proves the API answers and the plane may list its secrets. */

@@ -167,7 +167,12 @@ export class ConfigService extends ConfigReads {
     );
   }
 
-  /** Soft delete of exactly the version read (history kept); `purge` destroys every version. */
+  /**
+   * Soft delete of exactly the version read (history kept); `purge` destroys every version, a key whose
+   * current version is already deleted included. Check-and-set with `If-Match`, and one winner among
+   * concurrent deletes of one version (a claim in the state table): one 200, one audit record, one
+   * event; the others 409.
+   */
   async remove(
     ref: ConfigRef,
     options: { ifMatch?: number | undefined; purge?: boolean },
@@ -175,23 +180,49 @@ export class ConfigService extends ConfigReads {
   ): Promise<{ deleted: true; version: number; purged: boolean }> {
     const path = refPath(ref);
     const backend = this.backend(ref);
+    const purge = options.purge === true;
     return this.run(backend, "delete", async () => {
-      const current = await this.current(backend, ref);
-      if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
-        await backend.store.observed(path, current);
-        throw this.conflict(ref, options.ifMatch, current.version);
+      let version: number;
+      let sensitive: boolean;
+      if (purge) {
+        const meta = await backend.kv.metadata(path);
+        if (!meta) {
+          await backend.store.observed(path, undefined);
+          throw this.notFound(ref);
+        }
+        version = meta.currentVersion;
+        const live = meta.keySensitive ? undefined : await backend.kv.read(path);
+        sensitive = meta.keySensitive || (live ? keyIsSensitive(live) : true);
+      } else {
+        const current = await this.current(backend, ref);
+        version = current.version;
+        sensitive = keyIsSensitive(current);
       }
-      if (options.purge) await backend.store.destroy(path);
-      else await backend.store.deleteVersion(path, current.version);
-      const isEncrypted = isSensitive(current.data);
+      if (options.ifMatch !== undefined && options.ifMatch !== version) {
+        if (!purge) await backend.store.observed(path, await backend.kv.read(path));
+        throw this.conflict(ref, options.ifMatch, version);
+      }
+      const claim = `${backend.store.keyOf(path)}#${version}${purge ? "#purge" : ""}`;
+      if (this.deps.claims && !(await this.deps.claims.claim(claim, 60_000)))
+        throw new VersionConflictError("Version conflict: another request is deleting this version", {
+          details: `${path} version ${version}`,
+        });
+      try {
+        if (purge) await backend.store.destroy(path);
+        else await backend.store.deleteVersion(path, version);
+      } catch (error) {
+        // It did not happen: another request may try.
+        await this.deps.claims?.release(claim).catch(() => {});
+        throw error;
+      }
       await this.deps.activity.changed(
         ref,
         "config.deleted",
         actor,
-        { operation: "delete", version: current.version },
-        { version: current.version, is_encrypted: isEncrypted, purged: options.purge === true },
+        { operation: "delete", version },
+        { version, is_encrypted: sensitive, purged: purge },
       );
-      return { deleted: true as const, version: current.version, purged: options.purge === true };
+      return { deleted: true as const, version, purged: purge };
     }).catch((error: unknown) => this.deps.activity.failed("delete", ref, actor, error));
   }
 

@@ -1,5 +1,6 @@
 export * from "./activity";
 export * from "./backends";
+export * from "./claims";
 export * from "./config-service";
 export * from "./config-store";
 export * from "./copy";

@@ -12,6 +12,7 @@ import { shortHash } from "../hash";
 import type { KvSecret, KvVersionInfo } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
+import type { ClaimStore } from "./claims";
 import { cacheable } from "./config-store";
 import { type ConfigRecord, toRecord } from "./shape";
 import { type ConfigRef, refPath } from "./validation";
@@ -28,6 +29,8 @@ export interface ConfigVersion {
 export interface ConfigServiceDeps {
   /** Which backend (Vault KV v2, Secrets Manager) serves each environment and service. */
   backends: BackendRouter;
+  /** One winner among concurrent deletes of one version. */
+  claims?: ClaimStore;
   cache: TwoTierCache;
   activity: ConfigActivity;
   valueMaxBytes: number;
