@@ -1,4 +1,4 @@
-import { authorizerHandler, fallbackHandler, routeList } from "@vaultops/api";
+import { AUTHORIZER_TTL_SECONDS, authorizerHandler, fallbackHandler, routeList } from "@vaultops/api";
 import { functionArgs } from "./functions";
 
 /** The HTTP API, built from the route table: one Lambda per route, the token authorizer on every protected one. */
@@ -11,8 +11,9 @@ export const authorizer = api.addAuthorizer({
   lambda: {
     function: functionArgs(authorizerHandler),
     response: "simple",
-    // API Gateway caches each Authorization header's answer, so most requests skip the authorizer.
-    ttl: "300 seconds",
+    // API Gateway caches each Authorization header's answer, so most requests skip the authorizer; with
+    // the token list's own minute, a removed token stops working within 5 minutes.
+    ttl: `${AUTHORIZER_TTL_SECONDS} seconds`,
     identitySources: ["$request.header.Authorization"],
   },
 });

@@ -13,6 +13,8 @@ export interface DevFacts {
   vaultToken: string;
   vaultUnsealKey: string;
   dynamodbEndpoint: string;
+  /** With VAULTOPS_DEV_MOTO=1: moto's endpoint. */
+  awsEndpoint?: string;
 }
 
 /** `npm run dev` as a child process on a free port, with its dev.json in a temp folder. */

@@ -16,6 +16,7 @@ import {
   VersionConflictError,
 } from "@vaultops/core";
 import { describe, expect, it } from "vitest";
+import { createApiToken } from "../../packages/cli/src/tokens";
 
 describe("formatDuration", () => {
   it("formats like Go's time.Duration, as seed 000 shows", () => {
@@ -109,6 +110,23 @@ describe("auth helpers", () => {
     expect(() => parseTokenList({ tokens: [{ ...good, scopes: ["root"] }] }, "list")).toThrow(/token 0 \(ci\): scopes/);
     expect(() => parseTokenList({ tokens: [{ ...good, paths: ["../etc"] }] }, "list")).toThrow(/paths/);
     expect(() => parseTokenList({ tokens: [{ ...good, expires_at: "soon" }] }, "list")).toThrow(/expires_at/);
+  });
+
+  it("takes scopes from the closed set only, and expiries as ISO times (not 0, not a number)", () => {
+    const good = { name: "ci", sha256: "a".repeat(64), scopes: ["monitor"] };
+    for (const scope of ["constructor", "toString", "__proto__", "hasOwnProperty"])
+      expect(() => parseTokenList({ tokens: [{ ...good, scopes: [scope] }] }, "list"), scope).toThrow(/scopes/);
+    for (const expiry of [0, "0", 1700000000000, "", "2027", "next week"])
+      expect(() => parseTokenList({ tokens: [{ ...good, expires_at: expiry }] }, "list"), String(expiry)).toThrow(
+        /expires_at/,
+      );
+    expect(parseTokenList({ tokens: [{ ...good, expires_at: "2027-01-31T00:00:00Z" }] }, "list")[0]?.expires_at).toBe(
+      "2027-01-31T00:00:00Z",
+    );
+    // Whatever a token's context says, an unknown scope grants nothing.
+    expect(expandScopes(["constructor", "monitor", "__proto__"])).toEqual(["monitor"]);
+    expect(() => createApiToken({ name: "ci", scopes: "constructor" })).toThrow(/scopes/);
+    expect(() => createApiToken({ name: "ci", scopes: "monitor", ttl: "0d" })).toThrow(/ttl/);
   });
 
   it("hashes secrets to 8 bytes of SHA-256 in hex", () => {

@@ -6,8 +6,8 @@ export { SCOPES };
 
 /** `90d`, `12h`, `30m` -> milliseconds. */
 export function parseTtl(ttl: string): number {
-  const match = /^(\d+)([dhm])$/.exec(ttl.trim());
-  if (!match) throw new CliError(`--ttl ${ttl}: expected a number and d, h or m (90d, 12h, 30m)`, EXIT.usage);
+  const match = /^([1-9]\d*)([dhm])$/.exec(ttl.trim());
+  if (!match) throw new CliError(`--ttl ${ttl}: expected a positive number and d, h or m (90d, 12h, 30m)`, EXIT.usage);
   return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
 }
 

@@ -245,7 +245,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
       if (settings.API_READ_TOKEN) records.push(tokenRecord("api-read-token", settings.API_READ_TOKEN, ["read"]));
       return records;
     },
-    5 * 60_000,
+    settings.TOKEN_LIST_TTL_SECONDS * 1000,
     clock,
   );
 

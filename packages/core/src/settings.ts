@@ -107,6 +107,8 @@ const settingsSchema = z.object({
   /** Secret-access figures as CloudWatch Embedded Metric Format log lines (one per invocation and scope). */
   EMF_ENABLED: bool,
   API_TOKENS_SECRET: optionalString,
+  /** How long a container uses the token list before reading it again (a removed token's last minute). */
+  TOKEN_LIST_TTL_SECONDS: integer(60, 0, 3_600),
   /** The same JSON as the secret, from the environment (dev and tests); refused in production. */
   API_TOKENS_JSON: optionalString,
   API_TOKEN: optionalString,

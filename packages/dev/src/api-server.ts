@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { authorizerHandler, fallbackHandler, matchRoute } from "@vaultops/api";
+import { AUTHORIZER_TTL_SECONDS, authorizerHandler, fallbackHandler, matchRoute } from "@vaultops/api";
 import { type Invoker, sourceInvoker } from "./invoker";
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -26,14 +26,14 @@ const send = (res: ServerResponse, status: number, body: string, headers: Record
 const textual = (contentType: string | undefined) =>
   !contentType || /^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType);
 
-/** How long API Gateway reuses an authorizer's answer for one Authorization header (infra/api.ts: 300 s). */
-export const AUTHORIZER_TTL_MS = 300_000;
+/** How long API Gateway reuses an authorizer's answer for one Authorization header (as infra/api.ts says). */
+export const AUTHORIZER_TTL_MS = Number(process.env.VAULTOPS_AUTHORIZER_TTL_SECONDS ?? AUTHORIZER_TTL_SECONDS) * 1000;
 
 /**
  * The local stand-in for API Gateway HTTP API: turns each request into a payload 2.0 event (header
  * names lower-cased, cookies apart, binary bodies base64), runs the authorizer function for
  * protected routes (401 without an Authorization header) and reuses its answer per header value for
- * 5 minutes, as API Gateway's authorizer cache does, then runs the route's function through the
+ * AUTHORIZER_TTL_SECONDS, as API Gateway's authorizer cache does, then runs the route's function through the
  * invoker: in this process (`source`) or as a built bundle under the Lambda emulator (`lambda`).
  */
 export async function startApiServer(options: {

@@ -81,6 +81,9 @@ async function main() {
   };
   for (const name of [
     "API_TOKENS_JSON",
+    "API_TOKENS_SECRET",
+    "TOKEN_LIST_TTL_SECONDS",
+    "VAULT_CREDENTIALS_SECRET",
     "EMF_ENABLED",
     "AUDIT_READS",
     "CACHE_TTL_SECONDS",

@@ -42,11 +42,17 @@ export interface ApiTokenRecord {
   expires_at?: string;
 }
 
+/** A scope name of the closed set (own keys only: `constructor` or `__proto__` are not scopes). */
+export const isScopeName = (s: unknown): s is Scope | LegacyScope => typeof s === "string" && Object.hasOwn(IMPLIED, s);
+
 export const expandScopes = (scopes: ReadonlyArray<string>): Scope[] => {
   const out = new Set<Scope>();
-  for (const s of scopes) for (const implied of IMPLIED[s as Scope] ?? []) out.add(implied);
+  for (const s of scopes) if (isScopeName(s)) for (const implied of IMPLIED[s]) out.add(implied);
   return SCOPES.filter((s) => out.has(s));
 };
+
+/** An ISO 8601 date or time (`2027-01-31`, `2027-01-31T12:00:00Z`): not a number, not a loose date. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export const hasScope = (principal: Pick<ApiPrincipal, "scopes">, required: Scope): boolean =>
   principal.scopes.includes("admin") || principal.scopes.includes(required);
@@ -90,15 +96,18 @@ export function parseTokenList(raw: unknown, source: string): ApiTokenRecord[] {
     if (typeof t.name !== "string" || !t.name) throw new Error(`${where}: name is required`);
     if (typeof t.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(t.sha256))
       throw new Error(`${where}: sha256 must be 64 hex characters`);
-    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !(s in IMPLIED)))
+    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || !t.scopes.every(isScopeName))
       throw new Error(`${where}: scopes must be some of ${[...SCOPES, "read"].join(", ")}`);
     if (
       t.paths !== undefined &&
       (!Array.isArray(t.paths) || t.paths.some((p) => typeof p !== "string" || !PATTERN.test(p) || p.includes("..")))
     )
       throw new Error(`${where}: paths must be patterns such as "prod/payments/*" or "staging/**"`);
-    if (t.expires_at !== undefined && Number.isNaN(Date.parse(t.expires_at)))
-      throw new Error(`${where}: expires_at must be an ISO 8601 time`);
+    if (
+      t.expires_at !== undefined &&
+      (typeof t.expires_at !== "string" || !ISO_TIME.test(t.expires_at) || Number.isNaN(Date.parse(t.expires_at)))
+    )
+      throw new Error(`${where}: expires_at must be an ISO 8601 time such as 2027-01-31T00:00:00Z`);
     return {
       name: t.name,
       sha256: t.sha256,
@@ -113,7 +122,7 @@ export type Verification =
   | { ok: true; principal: ApiPrincipal }
   | { ok: false; reason: "unknown" | "expired"; name?: string };
 
-/** Checks bearer tokens against the configured records (cached per container, 5 minutes). */
+/** Checks bearer tokens against the configured records (cached per container, TOKEN_LIST_TTL_SECONDS). */
 export class ApiTokenVerifier {
   private cached: { records: ApiTokenRecord[]; at: number } | undefined;
   private readonly clock: Clock;
