@@ -190,6 +190,19 @@ describe.each(runtimes)("npm run dev (runtime: %s)", (runtime) => {
     expect(Date.now() - gone).toBeLessThan(6_000);
   });
 
+  it("refuses bodies over the API's limit with 413 (64 KB, 7 MB, 11 MB), and keeps serving", async () => {
+    for (const bytes of [70 * 1024, 7 * 1024 * 1024, 11 * 1024 * 1024]) {
+      const res = await api("/api/v1/config", {
+        method: "POST",
+        headers: { ...bearer(facts.apiToken), "content-type": "application/json" },
+        body: JSON.stringify({ key: "big", value: "x".repeat(bytes), environment: "e2e", service_name: "big" }),
+      });
+      expect(res.status, `${bytes} bytes`).toBe(413);
+    }
+    const after = await api("/api/v1/config?environment=e2e&service_name=big", { headers: bearer(facts.apiToken) });
+    expect(after.status).toBe(200);
+  });
+
   it("answers an unknown route with 404, and a known path with another method with 405 and Allow", async () => {
     const res = await api("/api/v1/nope");
     expect(res.status).toBe(404);

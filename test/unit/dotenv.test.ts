@@ -56,6 +56,13 @@ describe("malformed lines never show their value", () => {
     ["a key with a dollar", `$API_KEY=${secret}`, 1, undefined, "expected KEY=value"],
     ["a second line that is broken", `OK=1\nAPI_KEY:${secret}`, 2, undefined, "expected KEY=value"],
     ["a quoted key", `"API_KEY"=${secret}`, 1, undefined, "expected KEY=value"],
+    [
+      "an unquoted value continued on its own line",
+      `CERT=${secret}\nSECRETPART==`,
+      2,
+      undefined,
+      "a value that starts with '=' (the unquoted continuation of a value?)",
+    ],
   ])("%s: line, key and reason only", (_what, text, line, key, reason) => {
     const { malformed } = parseDotenv(text);
     expect(malformed).toEqual([key === undefined ? { line, reason } : { line, key, reason }]);

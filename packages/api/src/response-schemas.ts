@@ -169,11 +169,11 @@ export const configCopyReport = o({
   to: z.enum(["vault", "aws"]),
   routed_to: z.enum(["vault", "aws"]),
   dry_run: bool,
-  summary: o({ create: num, update: num, unchanged: num, differs: num, conflicts: num, failed: num }),
+  summary: o({ create: num, update: num, unchanged: num, differs: num, invalid: num, conflicts: num, failed: num }),
   items: z.array(
     o({
       key: str,
-      action: z.enum(["create", "update", "unchanged", "differs"]),
+      action: z.enum(["create", "update", "unchanged", "differs", "invalid"]),
       source_version: num,
       target_version: num,
       is_encrypted: bool,

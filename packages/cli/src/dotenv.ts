@@ -62,6 +62,12 @@ export function parseDotenv(text: string): DotenvResult {
     }
     const key = match[1] as string;
     let rest = (match[2] as string).trimStart();
+    if (/^=/.test(rest)) {
+      // `ABC==`: the padding of a base64 value continued on its own line, not KEY=value. Its "key" is
+      // part of a secret: neither shown nor taken as a key.
+      malformed.push({ line: i + 1, reason: "a value that starts with '=' (the unquoted continuation of a value?)" });
+      continue;
+    }
     const startLine = i + 1;
     let value: string;
     const quote = rest[0];

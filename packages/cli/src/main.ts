@@ -119,7 +119,8 @@ scopeOptions(config.command("set <key> <value>").description("create, or update 
       const res =
         existing.status === 404
           ? await api.call<Json>("configCreate", {
-              body: { key, value, ...scopeOf(o), is_encrypted: Boolean(o.sensitive) },
+              // Without --sensitive the API decides: plain for a new key, sensitive for one that was.
+              body: { key, value, ...scopeOf(o), ...(o.sensitive ? { is_encrypted: true } : {}) },
             })
           : await api.call<Json>("configUpdate", {
               params: { key },
@@ -158,7 +159,13 @@ scopeOptions(config.command("list").description("list configurations (sensitive 
           key: i.key,
           version: i.version,
           sensitive: i.is_encrypted ? "yes" : "",
-          value: o.reveal ? String(i.value) : shown(String(i.value), Boolean(i.is_encrypted)),
+          // A value the API withheld (null) is shown by the hash the API answered, never hashed here.
+          value:
+            i.value === null
+              ? `<sensitive sha256:${String(i.value_sha256_prefix ?? "")}>`
+              : o.reveal
+                ? String(i.value)
+                : shown(String(i.value), Boolean(i.is_encrypted)),
           updated: i.updated_at,
         })),
         ["key", "version", "sensitive", "value", "updated"],
@@ -581,7 +588,7 @@ scopeOptions(
       if (!o.json) {
         table(rows(plan.items), ["key", "action", "value", "sensitive"]);
         print(
-          `plan (${o.from} -> ${o.to}): ${plan.summary.create} to create, ${plan.summary.update} to update, ${plan.summary.unchanged} unchanged, ${plan.summary.differs} differ (left alone without --overwrite)`,
+          `plan (${o.from} -> ${o.to}): ${plan.summary.create} to create, ${plan.summary.update} to update, ${plan.summary.unchanged} unchanged, ${plan.summary.differs} differ (left alone without --overwrite)${plan.summary.invalid ? `, ${plan.summary.invalid} with names the API refuses (not copied)` : ""}`,
         );
       }
       const writes = plan.items.filter((i) => i.action === "create" || i.action === "update");

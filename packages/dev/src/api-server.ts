@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AUTHORIZER_TTL_SECONDS, authorizerHandler, fallbackHandler, matchRoute } from "@vaultops/api";
+import { PayloadTooLargeError, toErrorResponse } from "@vaultops/core/errors";
+import { MAX_BODY_BYTES } from "@vaultops/lambda";
 import { type Invoker, sourceInvoker } from "./invoker";
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body, or its size alone once it passes `limit` (what is over is never kept). */
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -12,7 +15,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve({ body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size }));
     req.on("error", reject);
   });
 }
@@ -62,8 +65,18 @@ export async function startApiServer(options: {
       delete headers.cookie;
       const query: Record<string, string> = {};
       for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
-      // API Gateway caps payloads at 10 MB; the handlers enforce their own, smaller limit.
-      const body = await readBody(req, 10 * 1024 * 1024);
+      // API Gateway refuses payloads over 10 MB; Lambda refuses invocations over 6 MB (API Gateway then
+      // answers 500 on AWS). Locally a body over the API's own limit is refused here, as the route would
+      // refuse it, so that no runtime ever hands a function more than Lambda would.
+      const { body, size } = await readBody(req, 10 * 1024 * 1024);
+      if (size > 10 * 1024 * 1024) return send(res, 413, JSON.stringify({ message: "Request Too Large" }));
+      if (size > MAX_BODY_BYTES) {
+        const refused = toErrorResponse(
+          new PayloadTooLargeError("Request body too large", { details: `at most ${MAX_BODY_BYTES} bytes` }),
+          randomUUID(),
+        );
+        return send(res, refused.status, JSON.stringify(refused.body));
+      }
       const base64 = body.length > 0 && !textual(headers["content-type"]);
       const requestId = randomUUID();
       const now = new Date();

@@ -10,7 +10,14 @@ import {
   VersionConflictError,
 } from "../errors";
 import type { OperationRecorder } from "../vault/gateway";
-import { type KvMetadata, type KvSecret, type KvStore, type KvVersionInfo, SENSITIVE_MARK } from "../vault/kv2";
+import {
+  type KvMetadata,
+  type KvSecret,
+  type KvStore,
+  type KvVersionInfo,
+  SENSITIVE_MARK,
+  stableJson,
+} from "../vault/kv2";
 import type { AwsClients } from "./clients";
 
 /**
@@ -134,6 +141,19 @@ export class SecretsManagerKv implements KvStore {
       return { secret_string: out.SecretString };
     }
     return { secret_binary_base64: Buffer.from(out.SecretBinary ?? new Uint8Array()).toString("base64") };
+  }
+
+  /**
+   * What a write sends for `data`: our JSON; or, for data read from another client's plain string or
+   * binary secret (`{secret_string}`, `{secret_binary_base64}`), that string or those bytes again, so a
+   * rollback restores such a version exactly as it was.
+   */
+  private static payload(data: Record<string, unknown>): { SecretString: string } | { SecretBinary: Uint8Array } {
+    const keys = Object.keys(data);
+    if (keys.length === 1 && typeof data.secret_string === "string") return { SecretString: data.secret_string };
+    if (keys.length === 1 && typeof data.secret_binary_base64 === "string")
+      return { SecretBinary: Buffer.from(data.secret_binary_base64, "base64") };
+    return { SecretString: JSON.stringify(data) };
   }
 
   /** Every version with its number: ours from their ids, others' after ours by creation time. */
@@ -275,7 +295,7 @@ export class SecretsManagerKv implements KvStore {
   ): Promise<{ version: number; createdAt: string }> {
     const sm = await import("@aws-sdk/client-secrets-manager");
     const token = SecretsManagerKv.token(path, cas + 1);
-    const SecretString = JSON.stringify(data);
+    const payload = SecretsManagerKv.payload(data);
     // Time kept from the deadline to find out whether a write whose answer was lost landed.
     const reserveMs = Math.min(1_000, Math.floor((this.deps.deadline?.timeLeft() ?? 4_000) / 4));
     const send = async (final: boolean) => {
@@ -287,7 +307,7 @@ export class SecretsManagerKv implements KvStore {
             c.send(
               new sm.CreateSecretCommand({
                 Name: this.name(path),
-                SecretString,
+                ...payload,
                 ClientRequestToken: token,
                 Description: "vaultops configuration",
               }),
@@ -321,7 +341,7 @@ export class SecretsManagerKv implements KvStore {
       await this.call(
         "put_secret_value",
         (c) =>
-          c.send(new sm.PutSecretValueCommand({ SecretId: this.name(path), SecretString, ClientRequestToken: token })),
+          c.send(new sm.PutSecretValueCommand({ SecretId: this.name(path), ...payload, ClientRequestToken: token })),
         opts,
       );
     };
@@ -330,7 +350,7 @@ export class SecretsManagerKv implements KvStore {
         await send(false);
       } catch (error) {
         if (!(error instanceof LostAnswer)) throw error;
-        await this.reconcile(path, token, SecretString, () => send(true));
+        await this.reconcile(path, token, data, () => send(true));
       }
     } catch (error) {
       const name = (error as { name?: string }).name;
@@ -353,7 +373,12 @@ export class SecretsManagerKv implements KvStore {
    * content (another writer's version N+1: a conflict), or nothing (it did not land: sent once more,
    * with the same token). When Secrets Manager cannot tell in time: OutcomeUnknownError (504).
    */
-  private async reconcile(path: string, token: string, content: string, resend: () => Promise<void>): Promise<void> {
+  private async reconcile(
+    path: string,
+    token: string,
+    data: Record<string, unknown>,
+    resend: () => Promise<void>,
+  ): Promise<void> {
     const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     const unknown = (cause: unknown) =>
       new OutcomeUnknownError("The write's outcome is unknown: Secrets Manager did not answer", {
@@ -365,11 +390,11 @@ export class SecretsManagerKv implements KvStore {
       const out = await this.call("get_secret_value", (c) =>
         c.send(new GetSecretValueCommand({ SecretId: this.name(path), VersionId: token })),
       );
-      found = out.SecretString ?? "";
+      found = stableJson(SecretsManagerKv.data(out));
     } catch (error) {
       if (!SecretsManagerKv.missing(error)) throw unknown(error);
     }
-    if (found === content) return;
+    if (found === stableJson(data)) return;
     if (found !== undefined)
       throw new VersionConflictError("Version conflict: the value was changed by another writer", {
         details: `${this.name(path)}: its next version was written by another writer`,

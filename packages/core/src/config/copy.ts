@@ -8,7 +8,7 @@ import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
 import { BACKENDS, type BackendName } from "./routing";
 import { isSensitive, ownShape } from "./shape";
-import { NAME_PATTERN, parseInput } from "./validation";
+import { KEY_PATTERN, NAME_PATTERN, parseInput } from "./validation";
 
 const backendName = (field: string) =>
   z.enum(BACKENDS as [BackendName, ...BackendName[]], { error: `${field} must be one of ${BACKENDS.join(", ")}` });
@@ -55,8 +55,11 @@ export function parseCopyRequest(body: unknown): CopyRequest {
 
 export interface CopyItem {
   key: string;
-  /** create: absent in the target; update: differs and `overwrite`; differs: left alone. */
-  action: "create" | "update" | "unchanged" | "differs";
+  /**
+   * create: absent in the target; update: differs and `overwrite`; differs: left alone; invalid: a name
+   * the API refuses (another client's), never copied: it could never be read or changed through the API.
+   */
+  action: "create" | "update" | "unchanged" | "differs" | "invalid";
   source_version: number;
   /** The target's current version (a deleted one counts: the write goes after it); 0 when absent. */
   target_version: number;
@@ -104,7 +107,7 @@ export class ConfigCopy {
     const keys = (await source.scope.within(() => source.kv.list(folder))).sort();
     const items = await pool(keys, 4, (key) => this.copyOne(source, target, folder, key, request, actor));
     const present = items.filter((i): i is CopyItem => i !== undefined);
-    const summary = { create: 0, update: 0, unchanged: 0, differs: 0, conflicts: 0, failed: 0 };
+    const summary = { create: 0, update: 0, unchanged: 0, differs: 0, invalid: 0, conflicts: 0, failed: 0 };
     for (const item of present) {
       summary[item.action]++;
       if (item.outcome === "conflict") summary.conflicts++;
@@ -131,6 +134,19 @@ export class ConfigCopy {
     actor: Actor,
   ): Promise<CopyItem | undefined> {
     const path = `${folder}/${key}`;
+    if (!KEY_PATTERN.test(key))
+      return {
+        key,
+        action: "invalid",
+        source_version: 0,
+        target_version: 0,
+        is_encrypted: true,
+        value_sha256_prefix: "",
+        ...(request.dry_run ? {} : { outcome: "skipped" as const }),
+        status: 400,
+        error:
+          "a key name the API refuses (1-128 of letters, digits, '_', '-', '.'; not 'status' or 'copy'): not copied",
+      };
     const from = await source.scope.within(() => source.kv.read(path));
     // Listed but its current version is deleted: nothing to copy.
     if (!from) return undefined;
