@@ -3,6 +3,7 @@ import type { VaultopsContext } from "@vaultops/core";
 import { AwsClients, ensureTable } from "@vaultops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler as create } from "../../functions/config/create";
+import { createHandler as remove } from "../../functions/config/delete";
 import { createHandler as get } from "../../functions/config/get";
 import { createHandler as update } from "../../functions/config/update";
 import { createHandler as health } from "../../functions/vault/health";
@@ -169,6 +170,30 @@ describe("Vault sealed", () => {
     }
     expect(await vaultValue("secret")).toBe("after-cut");
     expect((await write("secret", "after-unseal")).status).toBe(200);
+  });
+
+  it("refuses a delete while sealed and lets it through at once after the unseal (its claim released)", async () => {
+    await invoke(create, ctx, createEvent({ key: "doomed", value: "v1", ...ns }));
+    const del = () =>
+      invoke(
+        remove,
+        ctx,
+        httpEvent({ method: "DELETE", path: "/api/v1/config/doomed", query: ns, pathParams: { key: "doomed" } }),
+      );
+    // Sealed between the read of the current version and the delete: the delete's claim is taken, then released.
+    const kv = ctx.backends.byName("vault").kv;
+    const deleteVersions = kv.deleteVersions.bind(kv);
+    kv.deleteVersions = async (path, versions) => {
+      await vaultApi(vault.addr, vault.rootToken, "PUT", "sys/seal");
+      return deleteVersions(path, versions);
+    };
+    try {
+      expect((await del()).status).toBe(503);
+    } finally {
+      kv.deleteVersions = deleteVersions;
+      await vaultApi(vault.addr, vault.rootToken, "PUT", "sys/unseal", { key: vault.unsealKey });
+    }
+    expect((await del()).status).toBe(200);
   });
 });
 

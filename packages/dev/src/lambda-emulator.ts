@@ -101,7 +101,8 @@ class Environment {
         const res = await fetch(`http://127.0.0.1:${this.port}/`).catch(() => undefined);
         return res !== undefined;
       },
-      10_000,
+      // Seconds when the machine is busy (a test run starts many at once on two cores).
+      30_000,
       `Lambda emulator for ${this.spec.name}`,
     );
   }
