@@ -92,9 +92,9 @@ export function checkValueSize(value: string, maxBytes: number): void {
   }
 }
 
-/** `If-Match: "3"`, `3` or `W/"3"` -> 3; anything else is a 400. */
+/** `If-Match: "3"`, `3` or `W/"3"` -> 3; `*` -> none; anything else (an empty value too) is a 400. */
 export function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined || header.trim() === "" || header.trim() === "*") return undefined;
+  if (header === undefined || header.trim() === "*") return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!match) throw new ValidationError("Invalid If-Match header", { details: 'expected a version such as "3"' });
   return Number(match[1]);
