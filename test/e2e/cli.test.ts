@@ -69,6 +69,11 @@ describe("vaultops", () => {
     const token = JSON.parse(listed.stdout).items.find((i: { key: string }) => i.key === "token");
     expect(token).toMatchObject({ value: null, value_sha256_prefix: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect((await vaultops(["config", "list", "--json", "--reveal", ...scope])).stdout).toContain("very-secret-value");
+    // To a token without secrets:read the API answers value null and the hash: the CLI shows that hash,
+    // not one of the string "null".
+    const asReader = await vaultops(["config", "list", ...scope], { VAULTOPS_TOKEN: stack.facts.apiReadToken });
+    expect(asReader.stdout).toContain(`<sensitive sha256:${token.value_sha256_prefix}>`);
+    expect(asReader.stdout).not.toContain("sha256:74234e98afe7498f");
     const versions = JSON.parse((await vaultops(["config", "versions", "db_url", "--json", ...scope])).stdout);
     expect(versions.current_version).toBe(2);
     expect((await vaultops(["config", "rollback", "db_url", "1", ...scope])).stdout).toMatch(/as version 3/);

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { VaultopsContext } from "@vaultops/core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { createHandler as copy } from "../../functions/config/copy";
 import { createHandler as rollback } from "../../functions/config/rollback";
 import { createHandler as update } from "../../functions/config/update";
-import { contextFor, httpEvent, invoke, registerSecret, testEnv } from "../support/harness";
+import { contextFor, httpEvent, invoke, registerSecret, testEnv, vaultApi } from "../support/harness";
 
 /**
  * A secret another client created in Secrets Manager as a plain string or as binary, replaced through
@@ -61,5 +62,50 @@ describe("another client's string and binary secrets on Secrets Manager", () => 
       expect(now.SecretString).toBeUndefined();
       expect([...(now.SecretBinary ?? [])]).toEqual([...original.SecretBinary]);
     }
+  });
+});
+
+describe("a copy from Secrets Manager of names the API refuses", () => {
+  it("reports each as invalid and writes none of them into Vault", async () => {
+    const service = `names-${randomBytes(3).toString("hex")}`;
+    const bad = ["a..b", "-lead", "@x", "a+b", "x=y", "copy", "k".repeat(200)];
+    for (const name of [...bad, "fine"])
+      await sm.send(
+        new CreateSecretCommand({
+          Name: `${prefix}/${ns.environment}/${service}/${name}`,
+          SecretString: JSON.stringify({ value: "v", is_encrypted: false }),
+        }),
+      );
+    const answer = await invoke(
+      copy,
+      ctx,
+      httpEvent({
+        method: "POST",
+        path: "/api/v1/config/copy",
+        body: JSON.stringify({
+          environment: ns.environment,
+          service_name: service,
+          from: "aws",
+          to: "vault",
+          dry_run: false,
+        }),
+      }),
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const items = answer.body.items as Array<{ key: string; action: string; outcome?: string }>;
+    for (const name of bad)
+      expect(
+        items.find((i) => i.key === name),
+        name,
+      ).toMatchObject({ action: "invalid", outcome: "skipped" });
+    expect(items.find((i) => i.key === "fine")).toMatchObject({ action: "create", outcome: "created" });
+    expect((answer.body.summary as { invalid: number }).invalid).toBe(bad.length);
+    const listed = await vaultApi(
+      services().vaultAddr,
+      services().vaultToken,
+      "LIST",
+      `secret/metadata/${ns.environment}/${service}`,
+    );
+    expect((listed.json.data as { keys: string[] }).keys).toEqual(["fine"]);
   });
 });

@@ -67,6 +67,9 @@ const withDeadline = <T>(promise: Promise<T>, ms: number, what: string): Promise
     );
   });
 
+/** Time of every operation's deadline kept for what follows its last Vault call. */
+const ANSWER_RESERVE_MS = 50;
+
 /** Per call: whether a retry after a lost answer is safe, and time to keep for what follows it. */
 export interface CallOptions {
   /**
@@ -272,7 +275,8 @@ export class VaultGateway {
   ): Promise<unknown> {
     const scope = this.operation.getStore();
     const deadline = Math.min(scope?.deadline ?? Number.POSITIVE_INFINITY, this.clock.now() + this.retry.deadlineMs);
-    const usable = deadline - (opts.reserveMs ?? 0);
+    // The answer's own work after a failure (its audit record, the response) fits in the deadline too.
+    const usable = deadline - (opts.reserveMs ?? 0) - Math.min(ANSWER_RESERVE_MS, this.retry.deadlineMs / 10);
     for (let attempt = 0; ; attempt++) {
       const started = this.clock.now();
       const left = usable - started;
