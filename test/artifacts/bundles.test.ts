@@ -277,6 +277,10 @@ describe.runIf(tools)("built bundles under the Lambda runtime emulator", () => {
       const current = await request(runner, { route: "configGet", params: { key }, query: runner.ns });
       registerSecret(String(current.body.value));
     }
+    // The key is sensitive now: its pre-rotation plain versions too, for a token without secrets:read.
+    await both({ route: "configGet", params: { key }, query: { version: "1" }, token: READ_TOKEN, expect: 403 }, (a) =>
+      expect(a.body.code).toBe("secrets_scope_required"),
+    );
     await both({ route: "configRotationHistory", params: { key }, query: {}, expect: 200 });
     await both({ route: "rotationStatus", expect: 200 });
     await both({ route: "configRotationDelete", params: { key }, query: {}, expect: 200 });
