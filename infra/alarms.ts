@@ -1,4 +1,5 @@
 import { incidentHandler } from "@vaultops/api";
+import { api } from "./api";
 import { functionArgs, stage } from "./functions";
 
 /**
@@ -37,7 +38,7 @@ const backendUpBelow = (
   name: string,
   alarmDescription: string,
   backend: string,
-  check: { statistic: string; period: number; evaluationPeriods: number; threshold: number },
+  check: { statistic: string; period: number; evaluationPeriods: number; datapointsToAlarm?: number; threshold: number },
 ) =>
   new aws.cloudwatch.MetricAlarm(id, {
     name: `${prefix}-${name}`,
@@ -47,7 +48,8 @@ const backendUpBelow = (
     dimensions: { Backend: backend },
     ...check,
     comparisonOperator: "LessThanThreshold",
-    // No health figures at all is the health job (or the backend) being down too.
+    // No health figures at all is the health job (or the backend) being down too; M of N keeps one
+    // late health run from raising an incident.
     treatMissingData: "breaching",
     ...actions,
   });
@@ -69,9 +71,9 @@ export const alarms = {
   backendDown: backendUpBelow(
     "BackendDown",
     "vault-backend-down",
-    "Vault did not answer the health check as healthy for a minute. vaultops:action=record",
+    "Vault did not answer the health check as healthy in 2 of the last 3 minutes. vaultops:action=record",
     "vault",
-    { statistic: "Minimum", period: 60, evaluationPeriods: 1, threshold: 1 },
+    { statistic: "Minimum", period: 60, evaluationPeriods: 3, datapointsToAlarm: 2, threshold: 1 },
   ),
   lowCacheHitRate: new aws.cloudwatch.MetricAlarm("LowCacheHitRate", {
     name: `${prefix}-low-cache-hit-rate`,
@@ -159,9 +161,9 @@ export const awsBackendDown = awsBackendRouted
   ? backendUpBelow(
       "AwsBackendDown",
       "aws-backend-down",
-      "Secrets Manager did not answer the health check (ListSecrets under the prefix) for 2 minutes. vaultops:action=record",
+      "Secrets Manager did not answer the health check (ListSecrets under the prefix) in 3 of the last 4 minutes. vaultops:action=record",
       "aws",
-      { statistic: "Minimum", period: 60, evaluationPeriods: 2, threshold: 1 },
+      { statistic: "Minimum", period: 60, evaluationPeriods: 4, datapointsToAlarm: 3, threshold: 1 },
     )
   : undefined;
 
@@ -195,6 +197,18 @@ export const scopeAlarms = stage.alarmScopes.map((scope) => {
     ],
     ...actions,
   });
+});
+
+/**
+ * API Gateway answers a request without an `Authorization` header 401 itself, before the authorizer
+ * runs: no function counts it. Its access log does (SST's format: `status`, and `integrationStatus` "-"
+ * when no function was called): this filter adds each such 401 to `FailedAuthentication`.
+ */
+export const gatewayRefusals = new aws.cloudwatch.LogMetricFilter("GatewayRefusedAuthentication", {
+  name: `${prefix}-gateway-refused-authentication`,
+  logGroupName: api.nodes.logGroup.name,
+  pattern: '{ ($.status = 401) && ($.integrationStatus = "-") }',
+  metricTransformation: { name: "FailedAuthentication", namespace, value: "1", unit: "Count" },
 });
 
 /**

@@ -190,6 +190,29 @@ describe.each(runtimes)("npm run dev (runtime: %s)", (runtime) => {
     expect(Date.now() - gone).toBeLessThan(6_000);
   });
 
+  it("counts and audits a request the gateway refuses without a token (API Gateway's 401, before the authorizer)", async () => {
+    const failures = async () => {
+      const text = await (
+        await api("/api/v1/vault/metrics?format=prometheus", { headers: bearer(facts.apiToken) })
+      ).text();
+      return Number(/^vaultops_authentication_failures_total\{source="api"\} (\d+)/m.exec(text)?.[1]);
+    };
+    const before = await failures();
+    const refused = await api("/api/v1/vault/status");
+    expect(refused.status).toBe(401);
+    // The metrics function reads the shared counters at most every HEALTH_MEMO_MS.
+    let after = await failures();
+    for (let i = 0; i < 40 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await failures();
+    }
+    expect(after).toBe(before + 1);
+    const audit = (await (
+      await api("/api/v1/audit?operation=authenticate&actor=anonymous", { headers: bearer(facts.apiToken) })
+    ).json()) as { items: Array<{ path: string; success: boolean; error: string }> };
+    expect(audit.items[0]).toMatchObject({ path: "GET /api/v1/vault/status", success: false, error: "unauthorized" });
+  });
+
   it("refuses bodies over the API's limit with 413 (64 KB, 7 MB, 11 MB), and keeps serving", async () => {
     for (const bytes of [70 * 1024, 7 * 1024 * 1024, 11 * 1024 * 1024]) {
       const res = await api("/api/v1/config", {

@@ -6,6 +6,7 @@ import { hook, nodejsBuild } from "../../infra/bundling";
 import { functionCatalogue } from "../../infra/function-catalogue";
 import { rightsKindOf, rightsKinds } from "../../infra/rights";
 import type { StageSettings } from "../../infra/stages";
+import { readmeTable } from "../support/readme-tables";
 
 /**
  * Loads sst.config.ts with SST's globals replaced by a recorder and checks the graph it declares as
@@ -44,6 +45,7 @@ function resource(type: string, outputs: Record<string, string> = {}) {
 }
 
 class Api extends resource("sst.aws.ApiGatewayV2", { url: "url" }) {
+  nodes = { logGroup: { name: "log-group:Api" } };
   route(route: string, handler: FunctionArgs, args: Record<string, unknown> = {}) {
     recordedRoutes.push({ route, handler, args });
   }
@@ -115,6 +117,7 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
     kms: { Key: resource("aws.kms.Key", { arn: "key-arn" }) },
     cloudwatch: {
       MetricAlarm: resource("aws.cloudwatch.MetricAlarm", { arn: "alarm-arn" }),
+      LogMetricFilter: resource("aws.cloudwatch.LogMetricFilter"),
       Dashboard: resource("aws.cloudwatch.Dashboard", { dashboardName: "dashboard" }),
     },
     getRegionOutput: () => ({ name: "us-east-1" }),
@@ -428,5 +431,54 @@ describe("alarms (seed 004)", () => {
     });
     expect(ofType(routed, "aws.cloudwatch.MetricAlarm").some((r) => r.name === "AwsBackendDown")).toBe(true);
     expect(ofType(test, "aws.cloudwatch.MetricAlarm").some((r) => r.name === "AwsBackendDown")).toBe(false);
+  });
+});
+
+describe("the README's CloudWatch alarm table", () => {
+  const table = readmeTable<"alarm" | "threshold" | "period" | "datapoints" | "missing data" | "action">("alarm");
+  const alarmsOf = (loaded: Loaded) => ofType(loaded, "aws.cloudwatch.MetricAlarm").map((r) => r.args);
+  const rowOf = (name: string) =>
+    table.find((row) =>
+      row.alarm.includes("<")
+        ? new RegExp(`^${row.alarm.replace(/<[^>]+>/g, "[^-]+")}$`).test(name)
+        : row.alarm === name,
+    );
+
+  it("lists every alarm a stage declares, with its threshold, period, datapoints, missing data and action", () => {
+    const seen = new Set<string>();
+    for (const [stage, loaded] of [
+      ["test", test],
+      ["routed", routed],
+    ] as const) {
+      for (const alarm of alarmsOf(loaded)) {
+        const name = String(alarm.name).replace(`vaultops-${stage}-`, "");
+        const row = rowOf(name);
+        expect(row, `README row for ${name}`).toBeDefined();
+        if (!row) continue;
+        seen.add(row.alarm);
+        const [op, value] = row.threshold.split(" ");
+        if (row.threshold === "band") expect(alarm.thresholdMetricId, name).toBe("band");
+        else {
+          expect(alarm.comparisonOperator, name).toBe(op === ">" ? "GreaterThanThreshold" : "LessThanThreshold");
+          expect(alarm.threshold, name).toBe(Number(value));
+        }
+        const queries = (alarm.metricQueries ?? []) as Array<{ metric?: { period?: number } }>;
+        expect(alarm.period ?? queries.find((q) => q.metric)?.metric?.period, name).toBe(Number(row.period));
+        const evaluations = Number(alarm.evaluationPeriods);
+        expect(`${alarm.datapointsToAlarm ?? evaluations} of ${evaluations}`, name).toBe(row.datapoints);
+        expect(alarm.treatMissingData, name).toBe(row["missing data"]);
+        expect(/vaultops:action=([a-z,-]+)/.exec(String(alarm.alarmDescription))?.[1], name).toBe(row.action);
+      }
+    }
+    expect([...seen].sort()).toEqual(table.map((row) => row.alarm).sort());
+  });
+
+  it("counts the gateway's own 401s (no token, no function called) into FailedAuthentication", () => {
+    const filter = ofType(test, "aws.cloudwatch.LogMetricFilter")[0]?.args;
+    expect(filter).toMatchObject({
+      logGroupName: "log-group:Api",
+      pattern: '{ ($.status = 401) && ($.integrationStatus = "-") }',
+      metricTransformation: { name: "FailedAuthentication", namespace: "Vaultops/test", value: "1" },
+    });
   });
 });

@@ -7,6 +7,7 @@ import { createHandler as remove } from "../../functions/config/delete";
 import { createHandler as get } from "../../functions/config/get";
 import { createHandler as update } from "../../functions/config/update";
 import { createHandler as health } from "../../functions/vault/health";
+import { createHandler as metrics } from "../../functions/vault/metrics";
 import { startDynamoServer } from "../../packages/dev/src/dynamodb-server";
 import { startVaultServer, type VaultServer } from "../../packages/dev/src/vault-server";
 import { contextFor, createEvent, httpEvent, invoke, testEnv, vaultApi } from "../support/harness";
@@ -165,6 +166,14 @@ describe("Vault sealed", () => {
       expect(res.body.error).toBe("Cannot update configuration: Vault is sealed");
       const probe = await invoke(health, ctx, httpEvent({ path: "/api/v1/vault/health", principal: null }));
       expect((probe.body.vault_health as { status: string }).status).toBe("sealed");
+      // Seal and leadership come from this scrape's sys/health, never from telemetry read before the seal.
+      const scraped = await invoke(
+        metrics,
+        ctx,
+        httpEvent({ path: "/api/v1/vault/metrics", query: { format: "prometheus" } }),
+      );
+      expect(scraped.text).toMatch(/^vaultops_vault_unsealed 0$/m);
+      expect(scraped.text).toMatch(/^vaultops_key_backend_up\{backend="vault"\} 0$/m);
     } finally {
       await vaultApi(vault.addr, vault.rootToken, "PUT", "sys/unseal", { key: vault.unsealKey });
     }

@@ -84,11 +84,12 @@ describe("prometheusText", () => {
     expect(size).toEqual({ vault: 7, aws: 2 });
   });
 
-  it("counts operations by operation and status", () => {
-    const failures = families.vaultops_key_operations?.samples.find(
+  it("counts operations by operation and status, failures by reason", () => {
+    const failures = families.vaultops_key_operations?.samples.filter(
       (s) => s.labels.operation === "kv_read" && s.labels.status === "failure",
     );
-    expect(failures?.value).toBe(2);
+    expect(failures?.map((s) => s.labels.reason).sort()).toEqual(["denied", "error", "unavailable"]);
+    expect(failures?.reduce((sum, s) => sum + s.value, 0)).toBe(2);
   });
 
   it("makes histogram buckets cumulative and consistent with the count", () => {

@@ -21,6 +21,8 @@ const exported = new Set(
         "secret",
         0,
       ),
+      now: 0,
+      vault: { sealed: false, active: true },
     }).matchAll(/^(vaultops_[a-z_]+)/gm),
   ].map((m) => m[1]),
 );

@@ -44,6 +44,11 @@ export async function startApiServer(options: {
   host?: string;
   log?: (line: string) => void;
   invoker?: Invoker;
+  /**
+   * A request API Gateway refuses itself (no Authorization header: 401 before the authorizer): on AWS the
+   * access log's metric filter counts it; here this does, and writes its audit record.
+   */
+  onGatewayRefusal?: (refusal: { route: string; sourceIp: string; requestId: string }) => Promise<void>;
 }) {
   const invoker = options.invoker ?? sourceInvoker();
   const decisions = new Map<string, { until: number; isAuthorized: boolean; context: Record<string, unknown> }>();
@@ -113,7 +118,12 @@ export async function startApiServer(options: {
       };
       if (scope !== "public") {
         const identity = headers.authorization;
-        if (!identity) return send(res, 401, JSON.stringify({ message: "Unauthorized" }));
+        if (!identity) {
+          await options
+            .onGatewayRefusal?.({ route: routeKey, sourceIp: event.requestContext.http.sourceIp, requestId })
+            .catch((error: Error) => options.log?.(`[api] refusal not recorded: ${error.message}`));
+          return send(res, 401, JSON.stringify({ message: "Unauthorized" }));
+        }
         let decision = decisions.get(identity);
         if (!decision || decision.until <= Date.now()) {
           const answer = await invoker.invoke(

@@ -8,7 +8,7 @@
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseTokenList } from "@vaultops/core";
+import { createContext, loadSettings, parseTokenList, type VaultopsContext } from "@vaultops/core";
 import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting, routedBackends } from "@vaultops/core/routing";
 import { startApiServer } from "./api-server";
 import { type Invoker, lambdaInvoker, type RuntimeMode, sourceInvoker } from "./invoker";
@@ -40,6 +40,24 @@ async function lambdaRuntime(services: LocalServices, env: Record<string, string
     env: { ...services.env, ...env },
     log: (line) => log(line),
   });
+}
+
+/**
+ * What stands in for the API's access log and its metric filter on AWS (infra/alarms.ts): a request
+ * the gateway refuses without a token is counted as a failed authentication and audited, in a context
+ * of the gateway's own on the stack's table.
+ */
+function gatewayRefusals(env: Record<string, string>) {
+  let ctx: VaultopsContext | undefined;
+  return async (refusal: { route: string; sourceIp: string; requestId: string }) => {
+    ctx ??= createContext(loadSettings({ ...env, EMF_ENABLED: "false" }));
+    ctx.recorder.authFailure("api");
+    await ctx.audit.record(
+      { operation: "authenticate", path: refusal.route, success: false, error: "unauthorized" },
+      { name: "anonymous", sourceIp: refusal.sourceIp, requestId: refusal.requestId },
+    );
+    await ctx.recorder.flush();
+  };
 }
 
 /** The tokens of API_TOKENS_JSON, by name, scopes, paths and expiry (the list holds only their hashes). */
@@ -105,7 +123,12 @@ async function main() {
       applyHandlerEnvironment({ ...services.env, ...functionEnv });
       invoker = sourceInvoker();
     }
-    api = await startApiServer({ port, log, invoker });
+    api = await startApiServer({
+      port,
+      log,
+      invoker,
+      onGatewayRefusal: gatewayRefusals({ ...services.env, ...functionEnv }),
+    });
   } catch (error) {
     await services.stop();
     throw error;

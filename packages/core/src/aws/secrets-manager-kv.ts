@@ -90,8 +90,16 @@ export class SecretsManagerKv implements KvStore {
       const name = (error as { name?: string }).name ?? "Error";
       // Answers (missing, deleted, conflicting) are outcomes, not failures of the backend.
       const answer = ["ResourceNotFoundException", "ResourceExistsException", "InvalidRequestException"].includes(name);
-      this.deps.recorder?.record(`sm_${operation}`, answer, this.clock.now() - started, answer ? undefined : `${name}`);
-      if (name === "AccessDeniedException" || name === "AccessDenied")
+      const denied = name === "AccessDeniedException" || name === "AccessDenied";
+      const known = answer || name === "ValidationException" || name === "InvalidParameterException";
+      this.deps.recorder?.record(
+        `sm_${operation}`,
+        answer,
+        this.clock.now() - started,
+        answer ? undefined : `${name}`,
+        answer ? undefined : denied ? "denied" : known || name === "LimitExceededException" ? "error" : "unavailable",
+      );
+      if (denied)
         throw new BackendPermissionError("Permission denied by Secrets Manager", { details: operation });
       if (
         answer ||

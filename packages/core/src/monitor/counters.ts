@@ -4,7 +4,7 @@ import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import type { CacheAccessRecorder, CacheTier } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
-import type { OperationRecorder } from "../vault/gateway";
+import type { FailureKind, OperationRecorder } from "../vault/gateway";
 
 /** Upper bounds (seconds) of the operation duration histogram. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -136,9 +136,11 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     this.lastFlushAt = this.clock.now();
   }
 
-  record(operation: string, ok: boolean, durationMs: number, error?: string): void {
+  record(operation: string, ok: boolean, durationMs: number, error?: string, kind?: FailureKind): void {
     const op = operation.replace(/[^a-z0-9_]/gi, "_");
     this.bump(`n|${op}|${ok ? "ok" : "fail"}`, 1);
+    // Failures by kind: a refusal of the plane is not an outage (the alerts tell them apart).
+    if (!ok && kind && kind !== "error") this.bump(`f|${op}|${kind}`, 1);
     this.bump(`ms|${op}`, durationMs);
     const seconds = durationMs / 1000;
     let bucket = DURATION_BUCKETS.findIndex((le) => seconds <= le);

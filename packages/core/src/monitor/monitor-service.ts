@@ -348,6 +348,10 @@ export class MonitorService {
       ],
       tokenTtlSeconds: token?.ttlSeconds,
       healthCheckDurationMs: health.durationMs,
+      // Unknown (absent) when Vault did not answer sys/health.
+      ...(health.status === "unhealthy" || health.status === "uninitialized"
+        ? {}
+        : { vault: { sealed: health.sealed, active: health.status === "healthy" } }),
       ...(telemetry?.available ? { telemetry, now: this.clock.now() } : {}),
     });
   }

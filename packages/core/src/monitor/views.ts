@@ -67,6 +67,9 @@ const labels = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(",")}}`;
 
+/** Vault's own figures older than two health periods (the health job reads them every minute) are not shown. */
+export const TELEMETRY_MAX_AGE_SECONDS = 120;
+
 /** Prometheus text exposition (version 0.0.4) of the same figures; families named after the monitoring guide's key-storage metrics. */
 export function prometheusText(input: {
   totals: CounterTotals;
@@ -76,8 +79,19 @@ export function prometheusText(input: {
   healthCheckDurationMs?: number | undefined;
   telemetry?: VaultTelemetry | undefined;
   now?: number;
+  /** Vault's own view of its seal and leadership, from the (memoised) sys/health of this scrape. */
+  vault?: { sealed: boolean; active: boolean } | undefined;
 }): string {
-  type Op = { operation: string; backend: string; ok: number; fail: number; ms: number; buckets: number[] };
+  type Op = {
+    operation: string;
+    backend: string;
+    ok: number;
+    fail: number;
+    denied: number;
+    unavailable: number;
+    ms: number;
+    buckets: number[];
+  };
   const ops = new Map<string, Op>();
   const op = (name: string) => {
     let entry = ops.get(name);
@@ -89,6 +103,8 @@ export function prometheusText(input: {
         backend: aws ? "aws" : "vault",
         ok: 0,
         fail: 0,
+        denied: 0,
+        unavailable: 0,
         ms: 0,
         buckets: new Array(DURATION_BUCKETS.length + 1).fill(0),
       };
@@ -100,6 +116,7 @@ export function prometheusText(input: {
     const [kind, operation, rest] = name.split("|");
     if (!operation) continue;
     if (kind === "n") op(operation)[rest === "ok" ? "ok" : "fail"] += value;
+    else if (kind === "f" && (rest === "denied" || rest === "unavailable")) op(operation)[rest] += value;
     else if (kind === "ms") op(operation).ms += value;
     else if (kind === "b") {
       const index = Number(rest);
@@ -112,13 +129,17 @@ export function prometheusText(input: {
     `${a.backend}|${a.operation}`.localeCompare(`${b.backend}|${b.operation}`),
   );
   lines.push(
-    "# HELP vaultops_key_operations_total Backend operations (Vault, Secrets Manager) by operation and outcome.",
+    "# HELP vaultops_key_operations_total Backend operations (Vault, Secrets Manager) by operation and outcome; failures by reason: denied (the backend refused the plane), unavailable (unreachable, sealed, too slow), error.",
   );
   lines.push("# TYPE vaultops_key_operations_total counter");
   for (const o of sorted) {
     const { operation: name, backend } = o;
     lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "success" })} ${o.ok}`);
-    lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "failure" })} ${o.fail}`);
+    const failure = (reason: string, n: number) =>
+      lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "failure", reason })} ${n}`);
+    failure("denied", o.denied);
+    failure("unavailable", o.unavailable);
+    failure("error", Math.max(0, o.fail - o.denied - o.unavailable));
   }
   lines.push("# HELP vaultops_key_operation_duration_seconds Duration of backend operations.");
   lines.push("# TYPE vaultops_key_operation_duration_seconds histogram");
@@ -180,37 +201,40 @@ export function prometheusText(input: {
   lines.push("# TYPE vaultops_key_backend_up gauge");
   for (const b of input.backends)
     lines.push(`vaultops_key_backend_up${labels({ backend: b.backend })} ${b.up ? 1 : 0}`);
+  const gauge = (name: string, help: string, value: number | null | boolean, extra: Record<string, string> = {}) => {
+    if (value === null) return;
+    lines.push(`# HELP vaultops_vault_${name} ${help}`);
+    lines.push(`# TYPE vaultops_vault_${name} gauge`);
+    const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
+    lines.push(`vaultops_vault_${name}${Object.keys(extra).length ? labels(extra) : ""} ${v}`);
+  };
+  // Seal and leadership from this scrape's sys/health: an outage shows at once, never a stale 1.
+  if (input.vault) {
+    gauge("unsealed", "Whether Vault is unsealed (sys/health, at most HEALTH_MEMO_MS old).", !input.vault.sealed);
+    gauge("active", "Whether the Vault node answering is the active one (sys/health).", input.vault.active);
+  }
   if (input.telemetry) {
-    // Vault's own figures (sys/metrics), as the health job last read them: gauges of Vault's interval.
+    // Vault's own figures (sys/metrics), as the health job last read them: gauges of Vault's interval,
+    // shown only while they are at most two health periods old; their age always.
     const t = input.telemetry;
-    const gauge = (name: string, help: string, value: number | null | boolean, extra: Record<string, string> = {}) => {
-      if (value === null) return;
-      lines.push(`# HELP vaultops_vault_${name} ${help}`);
-      lines.push(`# TYPE vaultops_vault_${name} gauge`);
-      const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
-      lines.push(`vaultops_vault_${name}${Object.keys(extra).length ? labels(extra) : ""} ${v}`);
-    };
-    gauge(
-      "requests_per_second",
-      "Requests Vault handled per second (sys/metrics vault.core.handle_request).",
-      t.requests.per_second,
-    );
-    if (t.requests.mean_ms !== null)
-      gauge("request_duration_mean_seconds", "Mean time Vault took per request.", t.requests.mean_ms / 1000);
-    gauge("token_lookups", "Token lookups in Vault's last interval (vault.token.lookup).", t.token_lookups);
-    lines.push("# HELP vaultops_vault_kv_operations KV operations on the plane's mount in Vault's last interval.");
-    lines.push("# TYPE vaultops_vault_kv_operations gauge");
-    lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "read" })} ${t.kv.reads}`);
-    lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "write" })} ${t.kv.writes}`);
-    gauge("leases", "Leases Vault holds (vault.expire.num_leases).", t.leases);
-    gauge("in_flight_requests", "Requests in flight in Vault.", t.in_flight_requests);
-    gauge("unsealed", "Whether Vault is unsealed (vault.core.unsealed).", t.unsealed);
-    gauge("active", "Whether this Vault node is the active one (vault.core.active).", t.active);
-    gauge(
-      "telemetry_age_seconds",
-      "How old these figures are (read by the health job every minute).",
-      Math.max(0, Math.round(((input.now ?? Date.now()) - Date.parse(t.read_at)) / 1000)),
-    );
+    const age = Math.max(0, Math.round(((input.now ?? Date.now()) - Date.parse(t.read_at)) / 1000));
+    gauge("telemetry_age_seconds", "How old Vault's figures are (read by the health job every minute).", age);
+    if (age <= TELEMETRY_MAX_AGE_SECONDS) {
+      gauge(
+        "requests_per_second",
+        "Requests Vault handled per second (sys/metrics vault.core.handle_request).",
+        t.requests.per_second,
+      );
+      if (t.requests.mean_ms !== null)
+        gauge("request_duration_mean_seconds", "Mean time Vault took per request.", t.requests.mean_ms / 1000);
+      gauge("token_lookups", "Token lookups in Vault's last interval (vault.token.lookup).", t.token_lookups);
+      lines.push("# HELP vaultops_vault_kv_operations KV operations on the plane's mount in Vault's last interval.");
+      lines.push("# TYPE vaultops_vault_kv_operations gauge");
+      lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "read" })} ${t.kv.reads}`);
+      lines.push(`vaultops_vault_kv_operations${labels({ mount: t.kv.mount, operation: "write" })} ${t.kv.writes}`);
+      gauge("leases", "Leases Vault holds (vault.expire.num_leases).", t.leases);
+      gauge("in_flight_requests", "Requests in flight in Vault.", t.in_flight_requests);
+    }
   }
   if (input.tokenTtlSeconds !== undefined) {
     lines.push("# HELP vaultops_vault_token_ttl_seconds Remaining TTL of the plane's Vault token.");

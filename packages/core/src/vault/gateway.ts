@@ -6,7 +6,9 @@ import {
   VaultConnectionError,
   VaultopsError,
   VaultPermissionError,
+  VaultSealedError,
   VaultSecretNotFoundError,
+  VaultUninitializedError,
   VersionConflictError,
 } from "../errors";
 import type { Logger } from "../logger";
@@ -14,10 +16,24 @@ import type { VaultAuthenticator, VaultSession } from "./auth";
 import { classifyHealth, unreachableHealth, type VaultHealth } from "./health";
 import type { VaultRequest, VaultTransport } from "./transport";
 
+/**
+ * Why a backend call failed, for the figures: the backend refused the plane (`denied`: Vault's 403,
+ * Secrets Manager's AccessDenied), could not be reached or answer (`unavailable`: unreachable, sealed,
+ * past the deadline), or anything else (`error`). An outage is never counted as a refusal.
+ */
+export type FailureKind = "denied" | "unavailable" | "error";
+
 /** Receives every Vault call: counted and timed into the shared counters. */
 export interface OperationRecorder {
-  record(operation: string, ok: boolean, durationMs: number, error?: string): void;
+  record(operation: string, ok: boolean, durationMs: number, error?: string, kind?: FailureKind): void;
 }
+
+const failureKind = (error: unknown): FailureKind =>
+  error instanceof VaultPermissionError
+    ? "denied"
+    : error instanceof VaultConnectionError || error instanceof VaultSealedError || error instanceof VaultUninitializedError
+      ? "unavailable"
+      : "error";
 
 export interface TokenInfo {
   ttlSeconds: number;
@@ -284,7 +300,7 @@ export class VaultGateway {
         const error = new VaultConnectionError("Vault is not available", {
           details: `${request.method} ${request.path}: the operation's deadline passed`,
         });
-        this.options.recorder?.record(operation, false, 0, `${error.message}: ${error.details}`);
+        this.options.recorder?.record(operation, false, 0, `${error.message}: ${error.details}`, "unavailable");
         throw error;
       }
       try {
@@ -295,7 +311,13 @@ export class VaultGateway {
         const ok = error instanceof VaultSecretNotFoundError || error instanceof VersionConflictError;
         const message =
           error instanceof VaultopsError ? error.message + (error.details ? `: ${error.details}` : "") : String(error);
-        this.options.recorder?.record(operation, ok, this.clock.now() - started, ok ? undefined : message);
+        this.options.recorder?.record(
+          operation,
+          ok,
+          this.clock.now() - started,
+          ok ? undefined : message,
+          ok ? undefined : failureKind(error),
+        );
         if (!(error instanceof VaultConnectionError) || opts.retry === false) throw error;
         if (opts.idempotent === false && error.mayHaveReachedVault) throw error;
         const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt) * this.random();
