@@ -38,7 +38,13 @@ const backendUpBelow = (
   name: string,
   alarmDescription: string,
   backend: string,
-  check: { statistic: string; period: number; evaluationPeriods: number; datapointsToAlarm?: number; threshold: number },
+  check: {
+    statistic: string;
+    period: number;
+    evaluationPeriods: number;
+    datapointsToAlarm?: number;
+    threshold: number;
+  },
 ) =>
   new aws.cloudwatch.MetricAlarm(id, {
     name: `${prefix}-${name}`,

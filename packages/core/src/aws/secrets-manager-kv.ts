@@ -99,8 +99,7 @@ export class SecretsManagerKv implements KvStore {
         answer ? undefined : `${name}`,
         answer ? undefined : denied ? "denied" : known || name === "LimitExceededException" ? "error" : "unavailable",
       );
-      if (denied)
-        throw new BackendPermissionError("Permission denied by Secrets Manager", { details: operation });
+      if (denied) throw new BackendPermissionError("Permission denied by Secrets Manager", { details: operation });
       if (
         answer ||
         name === "ValidationException" ||

@@ -136,7 +136,9 @@ export function prometheusText(input: {
     const { operation: name, backend } = o;
     lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "success" })} ${o.ok}`);
     const failure = (reason: string, n: number) =>
-      lines.push(`vaultops_key_operations_total${labels({ operation: name, backend, status: "failure", reason })} ${n}`);
+      lines.push(
+        `vaultops_key_operations_total${labels({ operation: name, backend, status: "failure", reason })} ${n}`,
+      );
     failure("denied", o.denied);
     failure("unavailable", o.unavailable);
     failure("error", Math.max(0, o.fail - o.denied - o.unavailable));

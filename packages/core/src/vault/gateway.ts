@@ -31,7 +31,9 @@ export interface OperationRecorder {
 const failureKind = (error: unknown): FailureKind =>
   error instanceof VaultPermissionError
     ? "denied"
-    : error instanceof VaultConnectionError || error instanceof VaultSealedError || error instanceof VaultUninitializedError
+    : error instanceof VaultConnectionError ||
+        error instanceof VaultSealedError ||
+        error instanceof VaultUninitializedError
       ? "unavailable"
       : "error";
 
