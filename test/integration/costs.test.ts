@@ -63,7 +63,8 @@ describe("the public health check costs nothing", () => {
 
 describe("a list costs one page", () => {
   it("one KV v2 LIST and at most `limit` reads, whatever the size of the service", async () => {
-    const { ctx, calls } = await counted();
+    // The memory tier outlives the test however slow the machine: the second page is served from it.
+    const { ctx, calls } = await counted({ CACHE_MEMORY_TTL_SECONDS: "300" });
     const ns = { environment: "costs", service_name: `big-${randomBytes(3).toString("hex")}` };
     for (let i = 0; i < 300; i += 50)
       await Promise.all(
@@ -93,7 +94,7 @@ describe("a list costs one page", () => {
     calls.dynamo.length = 0;
     await invoke(list, ctx, httpEvent({ path: "/api/v1/config", query: { ...ns, limit: "20", offset: "40" } }));
     expect(calls.dynamo.filter((c) => c === "PutItemCommand")).toEqual([]);
-    expect(calls.dynamo.length).toBeLessThanOrEqual(4);
+    expect(calls.dynamo.length, calls.dynamo.join(", ")).toBeLessThanOrEqual(4);
   });
 });
 
