@@ -60,6 +60,8 @@ const environment: Record<string, $util.Input<string>> = {
   CONFIG_BACKENDS: stage.configBackends,
   AWS_SECRETS_PREFIX: stage.secretsPrefix,
   AWS_SECRETS_RECOVERY_DAYS: String(stage.secretsRecoveryDays),
+  CAPACITY_READS_PER_SECOND: String(stage.capacity.readsPerSecond),
+  CAPACITY_CONTAINERS: String(stage.capacity.containers),
   EVENT_BUS_NAME: "default",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };

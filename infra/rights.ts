@@ -85,14 +85,23 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
   },
   "public-health": {
     functions: ["vault-health"],
-    rights: [...table({ BatchGetItem: ["counters#*"], PutItem: ["health"], UpdateItem: ["counters#*"] }), vaultLogin],
+    rights: [
+      ...table({
+        BatchGetItem: ["counters#*"],
+        // `layout`: how many counter items to read (counters in the health answer).
+        GetItem: ["layout"],
+        PutItem: ["health"],
+        UpdateItem: ["counters#*"],
+      }),
+      vaultLogin,
+    ],
   },
   monitor: {
     functions: ["vault-metrics", "vault-status", "config-status", "auth-token-self"],
     rights: [
       ...table({
         BatchGetItem: ["counters#*"],
-        GetItem: ["cache", "health", "job#*"],
+        GetItem: ["health", "job#*", "layout", "sync#*"],
         Query: ["cache#*", "snapshots"],
         PutItem: ["audit#*", "health"],
         UpdateItem: ["counters#*"],
@@ -105,12 +114,14 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
     functions: ["config-get", "config-list", "config-versions"],
     rights: [
       ...table({
-        GetItem: ["cache", "cache#*"],
+        GetItem: ["cache#*", "sync#*"],
+        // A list page looks its keys up in one call.
+        BatchGetItem: ["cache#*"],
         PutItem: ["audit#*", "cache#*"],
         BatchWriteItem: ["audit#*"],
         DeleteItem: ["cache#*"],
-        // `cache`: the change list every container reads (a read that found a newer version announces it).
-        UpdateItem: ["cache", "counters#*"],
+        // `sync#*`: the change list every container reads (a read that found a newer version announces it).
+        UpdateItem: ["counters#*", "sync#*"],
       }),
       vaultLogin,
       readConfigSecrets,
@@ -124,7 +135,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
         // `claims`: one winner among concurrent deletes of a version.
         PutItem: ["audit#*", "cache#*", "claims"],
         DeleteItem: ["cache#*", "claims"],
-        UpdateItem: ["cache", "counters#*"],
+        UpdateItem: ["counters#*", "sync#*"],
       }),
       vaultLogin,
       readConfigSecrets,
@@ -154,10 +165,10 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
     ],
     rights: [
       ...table({
-        GetItem: ["cache", "cache#*", "rotation#policies"],
+        GetItem: ["cache#*", "rotation#policies", "sync#*"],
         Query: ["rotation#history#*", "rotation#policies"],
         PutItem: ["audit#*", "cache#*", "job#*", "rotation#history#*", "rotation#policies"],
-        UpdateItem: ["cache", "counters#*", "rotation#policies"],
+        UpdateItem: ["counters#*", "rotation#policies", "sync#*"],
         DeleteItem: ["cache#*", "rotation#policies"],
       }),
       vaultLogin,
@@ -201,18 +212,25 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
   },
   audit: {
     functions: ["audit-query", "audit-summary", "audit-anomalies", "alarms-list"],
-    rights: table({ Query: ["audit#*", "incidents"], PutItem: ["audit#*"], UpdateItem: ["counters#*"] }),
+    rights: table({
+      // `layout`: how many audit shards a day has.
+      GetItem: ["layout"],
+      Query: ["audit#*", "incidents"],
+      PutItem: ["audit#*"],
+      UpdateItem: ["counters#*"],
+    }),
   },
   "plane-admin": {
     functions: ["vault-cache-clear", "vault-token-renew"],
     rights: [
       ...table({
-        BatchGetItem: ["counters#*"],
-        GetItem: ["cache"],
+        // `sync#*`: a clear reads every replica's generation and raises them all.
+        BatchGetItem: ["counters#*", "sync#*"],
+        GetItem: ["layout", "sync#*"],
         Query: ["cache#*"],
         PutItem: ["audit#*"],
         BatchWriteItem: ["cache#*"],
-        UpdateItem: ["cache", "counters#*"],
+        UpdateItem: ["counters#*", "sync#*"],
       }),
       vaultLogin,
     ],
@@ -220,7 +238,8 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
   "health-job": {
     functions: ["jobs-health-check"],
     rights: [
-      ...table({ PutItem: ["audit#*", "health", "job#*"], UpdateItem: ["counters#*"] }),
+      // `layout`: raised to this deploy's shard counts, each run.
+      ...table({ GetItem: ["layout"], PutItem: ["audit#*", "health", "job#*", "layout"], UpdateItem: ["counters#*"] }),
       vaultLogin,
       listSecrets,
       { actions: ["cloudwatch:PutMetricData"], resource: "namespace" },
@@ -229,11 +248,12 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
   "cache-sweep": {
     functions: ["jobs-cache-sweep"],
     rights: table({
-      GetItem: ["cache"],
+      GetItem: ["sync#*"],
       Query: ["cache#*"],
+      // `cache`: the sweep's own record.
       PutItem: ["cache", "job#*"],
       DeleteItem: ["cache#*"],
-      UpdateItem: ["cache", "counters#*"],
+      UpdateItem: ["counters#*", "sync#*"],
     }),
   },
   incident: {
@@ -243,7 +263,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
         GetItem: ["rotation#policies"],
         Query: ["cache#*", "rotation#policies"],
         PutItem: ["audit#*", "cache#*", "incidents", "rotation#history#*", "rotation#policies"],
-        UpdateItem: ["cache", "counters#*", "rotation#policies"],
+        UpdateItem: ["counters#*", "rotation#policies", "sync#*"],
         DeleteItem: ["cache#*"],
         BatchWriteItem: ["cache#*"],
       }),

@@ -33,6 +33,12 @@ export interface StageSettings {
   plannedCreators?: string[];
   /** environment/service scopes whose unusual reads clear their cache and rotate their secrets. */
   alarmScopes?: string[];
+  /**
+   * The peak load the stage is sized for (README: Capacity): audited config reads a second and warm
+   * containers. It spreads the audit trail, the counters and the cache's sync item; raise it before
+   * the load comes. Default 1,000 reads a second, 100 containers.
+   */
+  capacity?: { readsPerSecond: number; containers: number };
 }
 
 /** The stages this repository deploys. Add yours; the values are not secrets (credentials live in Secrets Manager). */
@@ -44,6 +50,7 @@ export const stages: Record<string, StageSettings> = {
     credentialRotation: false,
     plannedCreators: ["ci", "migration"],
     alarmScopes: ["prod/payments"],
+    capacity: { readsPerSecond: 20_000, containers: 2_000 },
   },
   staging: {
     vault: { address: "https://vault.staging.example.com:8200", authMethod: "approle" },
@@ -78,6 +85,9 @@ export function stageSettings(stage: string, table: Record<string, StageSettings
   if (!Number.isInteger(days) || days < 7 || days > 30) fail(`secretsRecoveryDays ${days} is not 7 to 30`);
   for (const scope of entry.alarmScopes ?? [])
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(scope)) fail(`alarm scope "${scope}" is not environment/service`);
+  const capacity = entry.capacity ?? { readsPerSecond: 1_000, containers: 100 };
+  for (const [name, value] of Object.entries(capacity))
+    if (!Number.isInteger(value) || value < 1) fail(`capacity.${name} ${value} is not a positive integer`);
   if (entry.credentialRotation && entry.vault.authMethod !== "approle")
     fail("credentialRotation rotates an AppRole secret_id: it needs vault.authMethod approle");
   return {
@@ -90,6 +100,7 @@ export function stageSettings(stage: string, table: Record<string, StageSettings
     credentialRotation: entry.credentialRotation ?? false,
     plannedCreators: entry.plannedCreators ?? [],
     alarmScopes: entry.alarmScopes ?? [],
+    capacity,
     /** CloudWatch namespace of the stage's metrics (and its alarms): one stage's figures never mix with another's. */
     metricsNamespace: `Vaultops/${stage}`,
   };

@@ -8,6 +8,8 @@
  * 4. Every built bundle under the Lambda runtime emulator: the INIT REPORT init duration and the warm
  *    REPORT duration of its main path, beside a bare middy + DynamoDB handler built and run the same way.
  * 5. The first page of a list (limit 50) for services of 100, 1,000 and 10,000 keys, plain and sensitive.
+ * 6. Counted: per request kind, DynamoDB calls and units per key class, Vault, Secrets Manager, CloudWatch
+ *    and EventBridge calls, duration and log bytes on the emulator, and the cost per million requests.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,6 +21,7 @@ import { createHandler as getConfig } from "../functions/config/get";
 import { createHandler as listConfig } from "../functions/config/list";
 import { stateDir } from "../packages/dev/src/paths";
 import { startLocalServices } from "../packages/dev/src/stack";
+import { type CountsBench, printCounts, requestCounts } from "./bench/counts";
 import { type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -84,16 +87,30 @@ async function latency(handler: Handler, ev: unknown, n: number) {
   return { calls: n, p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)) };
 }
 
-/** `npm run bench -- --only=lambda,lists`: some sections (latency, replay, stampede, lambda, lists). */
+/** `npm run bench -- --only=lambda,lists`: some sections (counts, latency, replay, stampede, lambda, lists). */
 const only = new Set(process.argv.slice(2).flatMap((a) => (a.startsWith("--only=") ? a.slice(7).split(",") : [])));
 const want = (section: string) => only.size === 0 || only.has(section);
 
 async function main() {
   const started = Date.now();
   log("bench: starting OpenBao and dynalite...");
-  const services = await startLocalServices({ moto: false, useExternalVault: false, useExternalDynamo: false, log });
+  // moto only for the counted section (Secrets Manager, CloudWatch, EventBridge, S3 and KMS as a deploy has them).
+  const services = await startLocalServices({
+    moto: want("counts"),
+    useExternalVault: false,
+    useExternalDynamo: false,
+    log,
+  });
   // EMF lines would go to this process's stdout per request: not what is measured here.
-  const base = { ...services.env, LOG_LEVEL: "error", HEALTH_MEMO_MS: "2000", EMF_ENABLED: "false" };
+  const { AWS_ENDPOINT_URL: _moto, ...local } = services.env;
+  const base = {
+    ...local,
+    LOG_LEVEL: "error",
+    HEALTH_MEMO_MS: "2000",
+    EMF_ENABLED: "false",
+    CLOUDWATCH_ENABLED: "false",
+    EVENTS_ENABLED: "false",
+  };
   const ns = { environment: "bench", service_name: `svc-${randomBytes(3).toString("hex")}` };
   const results: Record<string, unknown> = { started_at: new Date().toISOString(), node: process.version };
   try {
@@ -105,6 +122,20 @@ async function main() {
       event("sensitive", ns, "POST", { key: "sensitive", value: "s".repeat(64), ...ns, is_encrypted: true }),
       lambdaCtx,
     );
+
+    // 6 first: the counted section wants a Vault without the other sections' thousands of keys.
+    if (want("counts")) {
+      log("bench: what one request costs, per kind, under the Lambda runtime emulator...");
+      results.counts = await requestCounts(
+        {
+          vaultAddr: services.vault.addr,
+          vaultToken: services.vault.rootToken,
+          awsEndpoint: services.moto?.endpoint ?? "",
+          env: base,
+        },
+        log,
+      );
+    }
 
     // 1. Latency per tier.
     if (want("latency")) {
@@ -363,6 +394,10 @@ function print(results: Record<string, unknown>) {
   if (results.lambda) {
     lines.push("");
     lines.push(...printLambda(results.lambda as LambdaBench));
+  }
+  if (results.counts) {
+    lines.push("");
+    lines.push(...printCounts(results.counts as CountsBench));
   }
   lines.push("");
   lines.push(`bench finished in ${results.duration_s} s; figures in .vaultops/bench.json`);

@@ -56,7 +56,7 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 type Ns = { environment: string; service_name: string };
 
 /** A payload 2.0 event as API Gateway passes it after the authorizer (admin context). */
-function httpEvent(
+export function httpEvent(
   route: keyof typeof routes,
   options: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown } = {},
 ) {
@@ -219,7 +219,7 @@ async function setup(env: Record<string, string>, ns: Ns): Promise<string[]> {
 }
 
 /** The reference handler, built by SST's builder with infra's `nodejs` props as every function is. */
-async function referenceBundle(): Promise<{ dir: string; handler: string }> {
+export async function referenceBundle(): Promise<{ dir: string; handler: string }> {
   const [built] = await buildFunctions([{ name: "reference", handler: "scripts/bench/bare-handler.handler" }], {
     outDir: path.resolve("dist/bench"),
   });

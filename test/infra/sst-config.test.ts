@@ -350,7 +350,7 @@ describe("each function gets the rights of its kind (infra/rights.ts) on the sta
       statementsOf(routed, "vault-health")
         .flatMap((p) => p.conditions?.[0]?.values ?? [])
         .sort(),
-    ).toEqual(["counters#*", "counters#*", "health"]);
+    ).toEqual(["counters#*", "counters#*", "health", "layout"]);
   });
 
   it("gives the authorizer the token secret and nothing else; the public static routes nothing", () => {

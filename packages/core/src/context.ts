@@ -1,9 +1,11 @@
 import { DynamoAuditLog } from "./audit/audit-log";
 import { type ApiTokenRecord, ApiTokenVerifier, parseTokenList, tokenRecord } from "./auth/api-tokens";
+import { capacityPlan } from "./aws/capacity";
 import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
 import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
+import { ShardLayout } from "./aws/shard-layout";
 import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
@@ -73,7 +75,17 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     { dynamodbMs: settings.DYNAMODB_TIMEOUT_MS, otherMs: settings.AWS_TIMEOUT_MS },
   );
   const table = new StateTable(clients, settings.TABLE_NAME, settings.DYNAMODB_DEADLINE_MS);
-  const counters = new DynamoCounterStore(table, settings.COUNTER_SHARDS);
+  const layout = new ShardLayout(
+    table,
+    capacityPlan({
+      readsPerSecond: settings.CAPACITY_READS_PER_SECOND,
+      containers: settings.CAPACITY_CONTAINERS,
+      generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
+      counterFlushMs: settings.COUNTER_FLUSH_MS,
+    }),
+    clock,
+  );
+  const counters = new DynamoCounterStore(table, layout);
   const recorder = new MetricsRecorder(counters, { flushIntervalMs: settings.COUNTER_FLUSH_MS, clock });
 
   const credentials: CredentialSource = settings.VAULT_CREDENTIALS_SECRET
@@ -121,7 +133,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
   });
 
-  const cache = new TwoTierCache(new DynamoCacheStore(table), {
+  const cache = new TwoTierCache(new DynamoCacheStore(table, layout.plan.syncReplicas), {
     ttlMs: settings.CACHE_TTL_SECONDS * 1000,
     memoryTtlMs: settings.CACHE_MEMORY_TTL_SECONDS * 1000,
     generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
@@ -136,7 +148,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     (cloudWatchEnabled ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
 
   const jobRuns = new DynamoJobRunStore(table);
-  const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, clock);
+  const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, layout, clock);
 
   const events =
     overrides.events ??
@@ -219,6 +231,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
         ofCacheKey: backendOfCacheKey,
       },
       telemetry: new DynamoTelemetryStore(table),
+      layout,
       metricsSink,
       logger,
       clock,
@@ -288,6 +301,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     logger,
     clients,
     table,
+    layout,
     gateway,
     recorder,
     counters,

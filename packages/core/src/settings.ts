@@ -100,7 +100,13 @@ const settingsSchema = z.object({
   SNAPSHOT_KMS_KEY_ID: optionalString,
   SNAPSHOT_KEY_FILE: text(".vaultops/snapshot.key"),
   SNAPSHOT_RETENTION_DAYS: integer(30, 1),
-  COUNTER_SHARDS: integer(16, 1, 100),
+  /**
+   * The load the stage is sized for: audited config reads a second at peak, and warm containers at
+   * peak. They decide how the audit trail, the counters and the cache's sync item are spread
+   * (aws/capacity.ts); raise them before the load comes. Lowering them never hides what was written.
+   */
+  CAPACITY_READS_PER_SECOND: integer(1_000, 1, 1_000_000),
+  CAPACITY_CONTAINERS: integer(100, 1, 100_000),
   COUNTER_FLUSH_MS: integer(10_000, 0),
   METRICS_NAMESPACE: text("Vaultops"),
   CLOUDWATCH_ENABLED: bool,

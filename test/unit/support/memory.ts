@@ -31,6 +31,15 @@ export class MemoryCacheStore implements CacheStore {
     this.calls++;
     return this.entries.get(key);
   }
+  async getMany(keys: string[]) {
+    this.calls++;
+    const found = new Map<string, CacheEntry>();
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry) found.set(key, entry);
+    }
+    return found;
+  }
   async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome> {
     this.calls++;
     const old = this.entries.get(entry.key);

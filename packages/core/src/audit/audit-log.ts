@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { AUDIT_SHARDS, keys } from "../aws/key-space";
+import { keys } from "../aws/key-space";
+import type { ShardLayout } from "../aws/shard-layout";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
 import { type Clock, systemClock } from "../clock";
 import { StateStoreError } from "../errors";
@@ -53,6 +54,8 @@ export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly table: StateTable,
     private readonly retentionDays: number,
+    /** Writers spread over the plan's shards; readers cover every shard any plan has written. */
+    private readonly layout: Pick<ShardLayout, "plan" | "readable">,
     clock?: Clock,
   ) {
     this.clock = clock ?? systemClock;
@@ -63,7 +66,7 @@ export class DynamoAuditLog implements AuditLog {
     const record: AuditRecord = { ...entry, at, actor: actor.name };
     if (actor.sourceIp) record.sourceIp = actor.sourceIp;
     if (actor.requestId) record.requestId = actor.requestId;
-    const shard = randomBytes(1).readUInt8(0) % AUDIT_SHARDS;
+    const shard = randomBytes(2).readUInt16BE(0) % this.layout.plan.auditShards;
     return {
       record,
       item: {
@@ -104,6 +107,7 @@ export class DynamoAuditLog implements AuditLog {
     const lower = new Date(from).toISOString();
     const items: Array<AuditRecord & { sk: string }> = [];
     if (upper <= lower || from > to) return { items: [], next_cursor: null };
+    const { auditShards } = await this.layout.readable();
     for (
       let day = Date.parse(new Date(to).toISOString().slice(0, 10));
       day >= Date.parse(lower.slice(0, 10));
@@ -111,7 +115,7 @@ export class DynamoAuditLog implements AuditLog {
     ) {
       const date = new Date(day).toISOString().slice(0, 10);
       const perShard = await Promise.all(
-        Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+        Array.from({ length: auditShards }, (_, shard) =>
           this.queryDay(keys.auditPartition(date, shard), lower, upper, filter, limit),
         ),
       );

@@ -44,6 +44,39 @@ const functionScope = new AsyncLocalStorage<string | string[]>();
 export const recordingCalls = (): boolean => Boolean(process.env.VAULTOPS_AWS_CALL_LOG);
 
 /**
+ * Every call as the bench meters it (`VAULTOPS_AWS_METER_LOG` names the file; never set in AWS): one
+ * JSON line per call, not deduplicated, with the DynamoDB capacity units DynamoDB says it consumed.
+ */
+export interface MeteredCall {
+  fn: string;
+  service: string;
+  action: string;
+  /** DynamoDB: the key-space classes of the partition keys it touched. */
+  classes?: string[];
+  /** DynamoDB: read or write capacity units consumed (a refused conditional write is charged too). */
+  readUnits?: number;
+  writeUnits?: number;
+  /** The call failed (a refused conditional write is one). */
+  failed?: boolean;
+}
+
+export const meteringCalls = (): boolean => Boolean(process.env.VAULTOPS_AWS_METER_LOG);
+
+const DYNAMODB_READS = new Set(["GetItem", "BatchGetItem", "Query", "Scan"]);
+const DYNAMODB_WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
+
+function meter(call: MeteredCall): void {
+  const file = process.env.VAULTOPS_AWS_METER_LOG;
+  if (file) appendFileSync(file, `${JSON.stringify(call)}\n`);
+}
+
+/** The units in a DynamoDB answer's ConsumedCapacity (one object, or one per table for batches). */
+function unitsOf(consumed: unknown): number {
+  const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  return list.reduce((sum: number, c) => sum + Number((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+}
+
+/**
  * Runs one invocation of function `fn`: calls made within it are recorded as its own (one process
  * may run many functions: the local runtime, the integration suites). Costs nothing when not recording.
  */
@@ -158,11 +191,12 @@ function resourceOf(service: string, input: Record<string, unknown>, names: Reso
 }
 
 /**
- * The middleware that records a client's calls, or undefined when not recording. It runs at the
- * `initialize` step, before the SDK sends anything, so a call that fails is recorded too.
+ * The middleware that records (and, for the bench, meters) a client's calls, or undefined when doing
+ * neither. It runs at the `initialize` step, before the SDK sends anything, so a call that fails is
+ * recorded too.
  */
 export function callRecorder(names: ResourceNames): undefined | ((client: RecordableClient) => void) {
-  if (!recordingCalls()) return undefined;
+  if (!recordingCalls() && !meteringCalls()) return undefined;
   return (client) => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -181,8 +215,32 @@ export function callRecorder(names: ResourceNames): undefined | ((client: Record
           const classes = [...new Set(partitionKeys(input).map(leadingKeyClass))].sort();
           if (classes.length > 0) call.leadingKeys = classes;
         }
-        for (const fn of fns) record({ fn, ...call });
-        return next(args);
+        if (recordingCalls()) for (const fn of fns) record({ fn, ...call });
+        if (!meteringCalls()) return next(args);
+        const reads = DYNAMODB_READS.has(command);
+        const writes = DYNAMODB_WRITES.has(command);
+        if (service === "dynamodb" && (reads || writes)) input.ReturnConsumedCapacity = "TOTAL";
+        const metered = (units: number, failed?: boolean) => {
+          // Shared work (a counter flush on behalf of several) is metered once, as the first one's.
+          meter({
+            fn: fns[0] as string,
+            service,
+            action: call.action,
+            ...(call.leadingKeys ? { classes: call.leadingKeys } : {}),
+            ...(reads ? { readUnits: units } : {}),
+            ...(writes ? { writeUnits: units } : {}),
+            ...(failed ? { failed } : {}),
+          });
+        };
+        try {
+          const out = (await next(args)) as { output?: { ConsumedCapacity?: unknown } };
+          metered(unitsOf(out.output?.ConsumedCapacity));
+          return out;
+        } catch (error) {
+          // DynamoDB charges a refused conditional write as a write of the item (ours are under 1 KB).
+          metered(writes && (error as { name?: string }).name === "ConditionalCheckFailedException" ? 1 : 0, true);
+          throw error;
+        }
       },
       { step: "initialize", name: "vaultopsCallRecorder", override: true },
     );

@@ -7,13 +7,14 @@
  * | ------------------------------- | ------------------------- | ------------------------------------------------------ | ---------------------------- |
  * | `cache#<0-7>`                   | `config:<env>/<svc>/<key>` | a non-sensitive value or a tombstone, with its version | `CACHE_TTL_SECONDS` (15 min) |
  * | `cache#<0-7>`                   | `config@aws:<env>/<svc>/<key>` | the same, for a configuration in Secrets Manager  | `CACHE_TTL_SECONDS` (15 min) |
- * | `cache`                         | `generation`              | the clear generation every container compares          | always                       |
+ * | `sync#<replica>`                | `cache`                   | the clear generation and recent changes (one replica per container) | always          |
  * | `cache`                         | `sweep`                   | the last cache sweep's figures                         | overwritten                  |
- * | `counters#<0-15>`               | `total`                   | operation, cache and security counters (ADD)           | always                       |
+ * | `counters#<shard>`              | `total`                   | operation, cache and security counters (ADD)           | always                       |
+ * | `layout`                        | `shards`                  | the most audit and counter shards any plan has written | raised, never lowered        |
  * | `health`                        | `state`                   | the last observed Vault health, token TTL              | overwritten                  |
  * | `health`                        | `telemetry`               | Vault's own figures (sys/metrics), or why not          | overwritten                  |
  * | `job#<name>`                    | `last`                    | a scheduled job's last run: when, ok, summary          | overwritten                  |
- * | `audit#<yyyy-mm-dd>#<0-7>`      | `<iso time>#<random>`     | one audit record                                       | `AUDIT_RETENTION_DAYS`       |
+ * | `audit#<yyyy-mm-dd>#<shard>`    | `<iso time>#<random>`     | one audit record                                       | `AUDIT_RETENTION_DAYS`       |
  * | `rotation#policies`             | `<env>/<svc>/<key>`       | a rotation policy with its state and claim             | until deleted                |
  * | `rotation#history#<path>`       | `<iso time>#<random>`     | one rotation outcome                                   | 365 days                     |
  * | `snapshots`                     | `<snapshot id>`           | a snapshot's manifest                                  | until the snapshot is deleted |
@@ -22,12 +23,14 @@
  * | `claims`                        | `<cache key>#<version>`   | a delete in progress: one winner among concurrent ones | 1 minute                     |
  *
  * Readers check `expiresAt`/`expiresAtMs` themselves: TTL deletion is lazy (and absent in dynalite).
+ * How many shards and replicas the families have comes from the load a stage is sized for (capacity.ts).
  */
 export const keys = {
   cacheShard: (shard: number) => `cache#${shard}`,
-  cacheGeneration: { pk: "cache", sk: "generation" },
+  cacheSync: (replica: number) => ({ pk: `sync#${replica}`, sk: "cache" }),
   cacheSweep: { pk: "cache", sk: "sweep" },
   counters: (shard: number) => ({ pk: `counters#${shard}`, sk: "total" }),
+  shardLayout: { pk: "layout", sk: "shards" },
   health: { pk: "health", sk: "state" },
   telemetry: { pk: "health", sk: "telemetry" },
   jobRun: (job: string) => ({ pk: `job#${job}`, sk: "last" }),
@@ -40,11 +43,6 @@ export const keys = {
   claims: "claims",
 } as const;
 
-/** Partitions the cache entries are spread over (stats and sweeps are Queries, not Scans). */
-export const CACHE_SHARDS = 8;
-/** Partitions of one audit day (no hot partition on a busy day). */
-export const AUDIT_SHARDS = 8;
-
 /**
  * The partition keys above as IAM `dynamodb:LeadingKeys` patterns (`*` as StringLike matches it), one
  * per kind of item: infra grants each function the classes it touches, and the call recorder names
@@ -53,7 +51,9 @@ export const AUDIT_SHARDS = 8;
 export const leadingKeyClasses = [
   "cache#*",
   "cache",
+  "sync#*",
   "counters#*",
+  "layout",
   "health",
   "job#*",
   "audit#*",

@@ -1,4 +1,10 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { StateStoreError } from "../errors";
 import type { AwsClients } from "./clients";
 
@@ -12,6 +18,10 @@ export type Item = Record<string, unknown> & { pk: string; sk: string };
 
 /** How long a table that did not answer is not asked again (by this container). */
 const UNAVAILABLE_FOR_MS = 1_000;
+
+/** Before asking again for what DynamoDB left unprocessed: 25, 50, 100, 200 ms, with full jitter. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** (attempt - 1)));
 
 /** A call that found no table to talk to: cut at its deadline, timed out, refused, reset. */
 const unreachable = (error: unknown): boolean => {
@@ -61,14 +71,15 @@ export class StateTable {
   }
 
   /**
-   * Puts or deletes in batches of 25, sending what DynamoDB leaves unprocessed again (up to 5 times
-   * per batch); returns how many requests were still left over.
+   * Puts or deletes in batches of 25, sending what DynamoDB leaves unprocessed (throttled) again after
+   * a short backoff, up to 5 times per batch; returns how many requests were still left over.
    */
   async batchWrite(what: string, requests: Record<string, unknown>[]): Promise<number> {
     let left = 0;
     for (let i = 0; i < requests.length; i += 25) {
       let batch = requests.slice(i, i + 25);
       for (let attempt = 0; batch.length > 0 && attempt < 5; attempt++) {
+        if (attempt > 0) await backoff(attempt);
         const out = await this.run(what, (c, TableName) =>
           c.send(new BatchWriteCommand({ RequestItems: { [TableName]: batch } })),
         );
@@ -77,6 +88,46 @@ export class StateTable {
       left += batch.length;
     }
     return left;
+  }
+
+  /**
+   * Items by key, 100 keys a call (the calls in parallel), eventually consistent unless asked; keys DynamoDB leaves
+   * unprocessed are asked again after a short backoff (up to 5 times), then the read fails (503).
+   */
+  async batchGet(
+    what: string,
+    keys: Array<{ pk: string; sk: string }>,
+    options: { consistent?: boolean } = {},
+  ): Promise<Record<string, unknown>[]> {
+    const pages: Array<Array<{ pk: string; sk: string }>> = [];
+    for (let i = 0; i < keys.length; i += 100) pages.push(keys.slice(i, i + 100));
+    const found = await Promise.all(
+      pages.map(async (page) => {
+        const items: Record<string, unknown>[] = [];
+        let pending: Record<string, unknown>[] = page;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt === 5)
+            throw new StateStoreError("Shared state store is not available", {
+              details: `${what}: ${pending.length} keys left unprocessed`,
+            });
+          if (attempt > 0) await backoff(attempt);
+          const request = pending;
+          const out = await this.run(what, (c, TableName) =>
+            c.send(
+              new BatchGetCommand({
+                RequestItems: {
+                  [TableName]: { Keys: request, ...(options.consistent ? { ConsistentRead: true } : {}) },
+                },
+              }),
+            ),
+          );
+          items.push(...(out.Responses?.[this.tableName] ?? []));
+          pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+        return items;
+      }),
+    );
+    return found.flat();
   }
 
   /**

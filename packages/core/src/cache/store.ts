@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { CACHE_SHARDS, keys } from "../aws/key-space";
+import { CACHE_SHARDS } from "../aws/capacity";
+import { keys } from "../aws/key-space";
 import { epochSeconds, type Item, queryPartition, type StateTable } from "../aws/state-table";
 
 /**
@@ -24,7 +25,6 @@ export interface CacheEntry {
 /** Who writes an entry, which decides what it may replace (see `put`). */
 export type CacheWrite = "refill" | "advance";
 
-const GENERATION_KEY = keys.cacheGeneration;
 const SWEEP_KEY = keys.cacheSweep;
 
 /** Entries spread over a few partitions so that stats and sweeps are Queries, not table Scans. */
@@ -39,24 +39,36 @@ export interface SweepRecord {
   revalidated?: { checked: number; stale: number; unknown: number };
 }
 
-const NOT_TOMBSTONE = "(attribute_not_exists(tombstone) OR tombstone = :f)";
-const NOT_PURGED = "(attribute_not_exists(purged) OR purged = :f)";
+/**
+ * An entry's place in the order of what may replace what, one number so that a condition is one
+ * comparison: version 2v for a value, 2v + 1 for a tombstone of the same version (it outranks the
+ * value), and a purge marker above every version.
+ */
+export function precedence(entry: Pick<CacheEntry, "version" | "tombstone" | "purged">): number {
+  return entry.purged ? Number.MAX_SAFE_INTEGER : entry.version * 2 + (entry.tombstone ? 1 : 0);
+}
 
 /**
- * What an entry may replace. Versions only move forward, whoever writes:
- * - a refill (a reader storing what it just read from Vault) never replaces a newer version, a
- *   tombstone of the same version, or a purge: so a slow reader cannot put back a value that a
- *   writer replaced, deleted or made sensitive;
- * - an advance (a writer, after Vault accepted its write) replaces older versions and a purge; a
- *   tombstone also replaces a value of the same version (a delete keeps the version number).
+ * The highest precedence an entry may have for `entry` to replace it. Versions only move forward,
+ * whoever writes:
+ * - a refill (a reader storing what it just read from Vault) replaces only older versions and a value
+ *   of the same version: never a newer version, a tombstone of the same version, or a purge; so a slow
+ *   reader cannot put back a value that a writer replaced, deleted or made sensitive;
+ * - an advance (a writer, after Vault accepted its write) also replaces a purge, and its tombstone
+ *   replaces a value of the same version (a delete keeps the version number).
  * Expired entries may be replaced by anything.
  */
-export function replaceCondition(write: CacheWrite, tombstone: boolean): string {
-  const expired = "attribute_not_exists(pk) OR expiresAtMs <= :now";
-  if (write === "refill")
-    return `${expired} OR (${NOT_PURGED} AND (version < :v OR (version = :v AND ${NOT_TOMBSTONE})))`;
-  const sameVersion = tombstone ? "version = :v" : `(version = :v AND ${NOT_TOMBSTONE})`;
-  return `${expired} OR purged = :t OR version < :v OR ${sameVersion}`;
+export function replaceableUpTo(entry: Pick<CacheEntry, "version" | "tombstone">, write: CacheWrite): number {
+  return entry.version * 2 + (write === "advance" && entry.tombstone ? 1 : 0);
+}
+
+/**
+ * `replaceableUpTo` as a DynamoDB condition: flat, one comparison (`:r`) besides the expiry (`:now`).
+ * An entry written before `precedence` existed is replaced by a writer, never by a reader.
+ */
+export function replaceCondition(write: CacheWrite): string {
+  const base = "attribute_not_exists(pk) OR expiresAtMs <= :now OR precedence <= :r";
+  return write === "refill" ? base : `${base} OR purged = :t OR attribute_not_exists(precedence)`;
 }
 
 /**
@@ -77,10 +89,14 @@ export interface CacheSync {
 
 /** Recent changes the shared sync item keeps; a container further behind drops its whole memory tier. */
 export const CHANGES_KEPT = 32;
+/** The list is trimmed back to CHANGES_KEPT once it holds this many more: the item stays under 4 KB. */
+const CHANGES_SLACK = 8;
 
 /** What the two-tier cache needs of its shared tier (DynamoDB in AWS; a Map in unit tests). */
 export interface CacheStore {
   get(key: string): Promise<CacheEntry | undefined>;
+  /** The entries of these keys that exist (a list page's lookups in one call per 100 keys). */
+  getMany(keys: string[]): Promise<Map<string, CacheEntry>>;
   /** Writes the entry if `replaceCondition` allows it. */
   put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome>;
   /** Writes unconditionally (a purge). */
@@ -101,8 +117,25 @@ export interface CacheStore {
   lastSweep(): Promise<SweepRecord | undefined>;
 }
 
+/**
+ * The shared tier in the state table. The sync item is replicated (`sync#<r>`, `replicas` of them):
+ * this container reads replica `replica` (one per container, so no replica takes every container's
+ * checks); announcements and clears write every replica.
+ */
 export class DynamoCacheStore implements CacheStore {
-  constructor(private readonly table: StateTable) {}
+  private readonly replica: number;
+
+  constructor(
+    private readonly table: StateTable,
+    private readonly replicas = 1,
+    replica = Math.floor(Math.random() * replicas),
+  ) {
+    this.replica = replica % replicas;
+  }
+
+  private syncKeys(): Array<{ pk: string; sk: string }> {
+    return Array.from({ length: this.replicas }, (_, r) => keys.cacheSync(r));
+  }
 
   async get(key: string): Promise<CacheEntry | undefined> {
     const out = await this.table.run("cache get", (c, TableName) =>
@@ -111,22 +144,28 @@ export class DynamoCacheStore implements CacheStore {
     return out.Item ? toEntry(out.Item) : undefined;
   }
 
+  async getMany(keys: string[]): Promise<Map<string, CacheEntry>> {
+    const items = await this.table.batchGet(
+      "cache get batch",
+      keys.map((key) => ({ pk: cachePartition(key), sk: key })),
+    );
+    return new Map(items.map((item) => [String(item.sk), toEntry(item)]));
+  }
+
   /** Writes the entry if `replaceCondition` allows it; says whether it replaced a live value. */
   async put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome> {
-    const condition = replaceCondition(write, entry.tombstone);
     try {
       const out = await this.table.run(write === "refill" ? "cache refill" : "cache advance", (c, TableName) =>
         c.send(
           new PutCommand({
             TableName,
             Item: toItem(entry),
-            ConditionExpression: condition,
-            // DynamoDB refuses values the expression does not use.
+            ConditionExpression: replaceCondition(write),
             ExpressionAttributeValues: {
-              ":v": entry.version,
               ":now": now,
-              ...(condition.includes(":f") ? { ":f": false } : {}),
-              ...(condition.includes(":t") ? { ":t": true } : {}),
+              ":r": replaceableUpTo(entry, write),
+              // DynamoDB refuses values the expression does not use.
+              ...(write === "advance" ? { ":t": true } : {}),
             },
             // The item replaced (free: returned only when the write succeeds).
             ReturnValues: "ALL_OLD",
@@ -155,7 +194,7 @@ export class DynamoCacheStore implements CacheStore {
 
   async sync(): Promise<CacheSync> {
     const out = await this.table.run("cache sync", (c, TableName) =>
-      c.send(new GetCommand({ TableName, Key: GENERATION_KEY, ConsistentRead: true })),
+      c.send(new GetCommand({ TableName, Key: keys.cacheSync(this.replica), ConsistentRead: true })),
     );
     return {
       generation: Number(out.Item?.generation ?? 0),
@@ -167,17 +206,25 @@ export class DynamoCacheStore implements CacheStore {
     };
   }
 
-  /**
-   * Appends to the recent changes and counts them, in one atomic update; when the list has grown to
-   * twice what is kept, the oldest are removed (only if no other change came in between).
-   */
+  /** Announces to every replica (each keeps its own sequence: a container reads only its own). */
   async announce(changes: Array<{ key: string; version: number }>): Promise<void> {
     if (changes.length === 0) return;
+    await Promise.all(this.syncKeys().map((key) => this.announceTo(key, changes)));
+  }
+
+  /**
+   * Appends to one replica's recent changes and counts them, in one atomic update; once the list has
+   * grown CHANGES_SLACK past what is kept, the oldest are removed (only if no change came in between).
+   */
+  private async announceTo(
+    key: { pk: string; sk: string },
+    changes: Array<{ key: string; version: number }>,
+  ): Promise<void> {
     const out = await this.table.run("cache announce", (c, TableName) =>
       c.send(
         new UpdateCommand({
           TableName,
-          Key: GENERATION_KEY,
+          Key: key,
           UpdateExpression:
             "SET changes = list_append(if_not_exists(changes, :empty), :new), seq = if_not_exists(seq, :zero) + :n",
           ExpressionAttributeValues: {
@@ -191,14 +238,14 @@ export class DynamoCacheStore implements CacheStore {
       ),
     );
     const length = ((out.Attributes?.changes ?? []) as unknown[]).length;
-    if (length < 2 * CHANGES_KEPT) return;
+    if (length < CHANGES_KEPT + CHANGES_SLACK) return;
     const drop = length - CHANGES_KEPT;
     try {
       await this.table.run("cache announce trim", (c, TableName) =>
         c.send(
           new UpdateCommand({
             TableName,
-            Key: GENERATION_KEY,
+            Key: key,
             UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `changes[${i}]`).join(", ")}`,
             ConditionExpression: "seq = :seq",
             ExpressionAttributeValues: { ":seq": Number(out.Attributes?.seq ?? 0) },
@@ -211,19 +258,34 @@ export class DynamoCacheStore implements CacheStore {
     }
   }
 
+  /**
+   * Moves every replica to one generation above the highest any holds (raising only): replicas that
+   * drifted apart (a clear that failed half-way) meet again, and two concurrent clears make one.
+   */
   async bumpGeneration(): Promise<number> {
-    const out = await this.table.run("cache generation bump", (c, TableName) =>
-      c.send(
-        new UpdateCommand({
-          TableName,
-          Key: GENERATION_KEY,
-          UpdateExpression: "ADD generation :one",
-          ExpressionAttributeValues: { ":one": 1 },
-          ReturnValues: "UPDATED_NEW",
-        }),
-      ),
+    const items = await this.table.batchGet("cache generation read", this.syncKeys(), { consistent: true });
+    const generation = Math.max(0, ...items.map((item) => Number(item.generation ?? 0))) + 1;
+    await Promise.all(
+      this.syncKeys().map(async (key) => {
+        try {
+          await this.table.run("cache generation bump", (c, TableName) =>
+            c.send(
+              new UpdateCommand({
+                TableName,
+                Key: key,
+                UpdateExpression: "SET generation = :g",
+                ConditionExpression: "attribute_not_exists(generation) OR generation < :g",
+                ExpressionAttributeValues: { ":g": generation },
+              }),
+            ),
+          );
+        } catch (error) {
+          // A concurrent clear got there first with this generation or a later one.
+          if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+        }
+      }),
     );
-    return Number(out.Attributes?.generation ?? 0);
+    return generation;
   }
 
   /** Every entry, shard by shard (small: the cache holds config values, not bulk data). */
@@ -296,6 +358,7 @@ function toItem(entry: CacheEntry): Item {
     generation: entry.generation,
     tombstone: entry.tombstone,
     purged: entry.purged,
+    precedence: precedence(entry),
   };
 }
 

@@ -1,5 +1,14 @@
 import { type Clock, systemClock } from "../clock";
-import { type CacheEntry, type CacheStore, type CacheWrite, CHANGES_KEPT, type SweepRecord } from "./store";
+import { pool } from "../concurrency";
+import {
+  type CacheEntry,
+  type CacheStore,
+  type CacheWrite,
+  CHANGES_KEPT,
+  precedence,
+  replaceableUpTo,
+  type SweepRecord,
+} from "./store";
 
 export type CacheTier = "memory" | "shared" | "origin";
 
@@ -47,12 +56,8 @@ interface MemoryEntry {
 /** The same ordering as the shared tier's conditions (store.ts `replaceCondition`), in memory. */
 export function mayReplace(current: CacheEntry | undefined, next: CacheEntry, write: CacheWrite, now: number): boolean {
   if (!current || current.expiresAtMs <= now) return true;
-  if (write === "refill") {
-    if (current.purged) return false;
-    return current.version < next.version || (current.version === next.version && !current.tombstone);
-  }
-  if (current.purged || current.version < next.version) return true;
-  return current.version === next.version && (next.tombstone || !current.tombstone);
+  if (write === "advance" && current.purged) return true;
+  return precedence(current) <= replaceableUpTo(next, write);
 }
 
 /**
@@ -114,9 +119,7 @@ export class TwoTierCache {
   ): Promise<CacheResult | undefined> {
     await this.syncGeneration();
     const now = this.clock.now();
-    const local = this.memory.get(key);
-    if (local && local.until <= now) this.memory.delete(key);
-    const fresh = local && local.until > now ? local.entry : undefined;
+    const fresh = this.fresh(key, now);
     if (!options.revalidate && fresh && !fresh.tombstone && fresh.expiresAtMs > now) {
       this.options.recorder?.cacheAccess(true, "memory", this.options.backendOf?.(key));
       return { value: fresh.value, version: fresh.version, cacheable: true, tier: "memory" };
@@ -132,30 +135,110 @@ export class TwoTierCache {
     return attempt;
   }
 
+  /**
+   * Reads for many keys at once (a list page): memory first, then the shared tier in one BatchGetItem
+   * per 100 keys, then the origin for the rest, `concurrency` reads at a time, each refilled with its own
+   * conditional write (all in flight together). Keys without an answer map to undefined.
+   */
+  async getMany(
+    keys: string[],
+    load: (key: string) => Promise<Loaded | undefined>,
+    options: { concurrency?: number } = {},
+  ): Promise<Map<string, CacheResult | undefined>> {
+    await this.syncGeneration();
+    const results = new Map<string, CacheResult | undefined>();
+    const now = this.clock.now();
+    const lookup: string[] = [];
+    const tombstones = new Map<string, CacheEntry>();
+    for (const key of new Set(keys)) {
+      const fresh = this.fresh(key, now);
+      if (fresh && !fresh.tombstone && fresh.expiresAtMs > now) {
+        this.options.recorder?.cacheAccess(true, "memory", this.options.backendOf?.(key));
+        results.set(key, { value: fresh.value, version: fresh.version, cacheable: true, tier: "memory" });
+      } else if (fresh?.tombstone) tombstones.set(key, fresh);
+      else lookup.push(key);
+    }
+    const seqAtStart = this.seq ?? 0;
+    const shared = lookup.length > 0 ? await this.store.getMany(lookup) : new Map<string, CacheEntry>();
+    const origin: Array<() => Promise<void>> = [];
+    for (const [key, known] of tombstones)
+      origin.push(async () => {
+        results.set(key, await this.flight(key, () => this.fromOrigin(key, () => load(key), true, known, known)));
+      });
+    for (const key of lookup) {
+      const { served, tombstone } = this.fromShared(key, shared.get(key), seqAtStart);
+      if (served) results.set(key, served);
+      else
+        origin.push(async () => {
+          results.set(key, await this.flight(key, () => this.fromOrigin(key, () => load(key), false, tombstone)));
+        });
+    }
+    await pool(origin, options.concurrency ?? 16, (read) => read());
+    return results;
+  }
+
+  /** This container's copy of `key` while its memory TTL lasts (an expired one is forgotten). */
+  private fresh(key: string, now: number): CacheEntry | undefined {
+    const local = this.memory.get(key);
+    if (local && local.until <= now) this.memory.delete(key);
+    return local && local.until > now ? local.entry : undefined;
+  }
+
+  /** One origin read per key in this container at a time: concurrent misses share it. */
+  private flight(key: string, attempt: () => Promise<CacheResult | undefined>): Promise<CacheResult | undefined> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const started = attempt().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return started;
+  }
+
   private async fill(
     key: string,
     load: () => Promise<Loaded | undefined>,
     skipShared: boolean,
-    /** A tombstone this container holds or has just read for the key. */
+    /** A tombstone this container holds for the key. */
     known?: CacheEntry,
   ): Promise<CacheResult | undefined> {
-    let tombstone = known;
+    if (skipShared) return this.fromOrigin(key, load, true, known, known);
     const seqAtStart = this.seq ?? 0;
-    if (!skipShared) {
-      const shared = await this.store.get(key);
-      const now = this.clock.now();
-      if (shared && shared.expiresAtMs > now && !shared.tombstone && shared.generation === this.generation) {
-        // A change applied while this read was out may have been about this very entry: serve it, keep nothing.
-        if ((this.droppedAt.get(key) ?? -1) <= seqAtStart) this.remember(key, shared, "refill");
-        this.options.recorder?.cacheAccess(true, "shared", this.options.backendOf?.(key));
-        return { value: shared.value, version: shared.version, cacheable: true, tier: "shared" };
-      }
-      // A tombstone: the key is sensitive or deleted at that version; remember that here too.
-      if (shared?.tombstone && shared.expiresAtMs > now) {
-        this.remember(key, shared, "refill");
-        tombstone = shared;
-      }
+    const { served, tombstone } = this.fromShared(key, await this.store.get(key), seqAtStart);
+    return served ?? this.fromOrigin(key, load, false, tombstone);
+  }
+
+  /** A live shared value is served (and kept here); a live shared tombstone is kept here and returned. */
+  private fromShared(
+    key: string,
+    shared: CacheEntry | undefined,
+    seqAtStart: number,
+  ): { served?: CacheResult; tombstone?: CacheEntry } {
+    const now = this.clock.now();
+    if (!shared || shared.expiresAtMs <= now) return {};
+    if (!shared.tombstone && shared.generation === this.generation) {
+      // A change applied while this read was out may have been about this very entry: serve it, keep nothing.
+      if ((this.droppedAt.get(key) ?? -1) <= seqAtStart) this.remember(key, shared, "refill");
+      this.options.recorder?.cacheAccess(true, "shared", this.options.backendOf?.(key));
+      return { served: { value: shared.value, version: shared.version, cacheable: true, tier: "shared" } };
     }
+    // A tombstone: the key is sensitive or deleted at that version; remember that here too.
+    if (shared.tombstone) {
+      this.remember(key, shared, "refill");
+      return { tombstone: shared };
+    }
+    return {};
+  }
+
+  /**
+   * Reads the origin and refills. `skipShared`: the shared tier was not looked at (a revalidation, or
+   * this container holds a tombstone, `known`); `tombstone`: the newest tombstone seen for the key.
+   */
+  private async fromOrigin(
+    key: string,
+    load: () => Promise<Loaded | undefined>,
+    skipShared: boolean,
+    tombstone?: CacheEntry,
+    known?: CacheEntry,
+  ): Promise<CacheResult | undefined> {
     const loaded = await load();
     if (loaded?.cacheable) this.options.recorder?.cacheAccess(false, "origin", this.options.backendOf?.(key));
     else if (loaded) this.options.recorder?.cacheBypass?.(this.options.backendOf?.(key));
@@ -166,15 +249,17 @@ export class TwoTierCache {
       if (skipShared && !known) await this.drop(key);
       return undefined;
     }
-    if (
-      !loaded.cacheable &&
-      tombstone &&
-      tombstone.version >= loaded.version &&
-      tombstone.expiresAtMs > this.clock.now()
-    ) {
+    const now = this.clock.now();
+    if (!loaded.cacheable && tombstone && tombstone.version >= loaded.version && tombstone.expiresAtMs > now) {
       // The shared tier already holds this tombstone: writing it again is a refused conditional write
       // (a write unit for nothing, per sensitive read). This container keeps serving it from memory.
       this.keep(key, tombstone);
+      return { ...loaded, tier: "origin" };
+    }
+    if (!loaded.cacheable && !skipShared) {
+      // The shared tier was just read and holds no value of the key anyone may serve (else it was
+      // served): a tombstone there would block nothing. This container alone remembers it.
+      this.keep(key, this.entry(key, { value: "", version: loaded.version, tombstone: true }, now));
       return { ...loaded, tier: "origin" };
     }
     // Stored with refill rules: never over a newer version or a tombstone a writer left meanwhile.

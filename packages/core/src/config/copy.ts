@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import type { Actor } from "../audit/audit-log";
+import { pool } from "../concurrency";
 import { BackendNotConfiguredError, ValidationError, VaultopsError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
-import { pool } from "../snapshot/restore";
 import { stableJson } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";

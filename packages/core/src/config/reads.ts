@@ -176,34 +176,39 @@ export class ConfigReads {
       visible(`${folder}/${k}`),
     );
     const page = keys.slice(query.offset, query.offset + query.limit);
+    const refs = new Map(
+      page.map((key) => {
+        const ref = { environment: query.environment, service_name: query.service_name, key };
+        return [backend.store.keyOf(refPath(ref)), ref] as const;
+      }),
+    );
+    const started = performance.now();
+    const found = await this.run(backend, "list", () =>
+      this.deps.cache.getMany([...refs.keys()], async (cacheKey) => {
+        const path = refPath(refs.get(cacheKey) as ConfigRef);
+        const secret = await backend.kv.read(path);
+        return secret && { value: JSON.stringify(secret), version: secret.version, cacheable: cacheable(secret) };
+      }),
+    );
+    const latencyMs = performance.now() - started;
     const reads: Array<{ ref: ConfigRef; outcome: Parameters<ConfigActivity["read"]>[2] }> = [];
     const items: ConfigRecord[] = [];
-    for (let i = 0; i < page.length; i += 8) {
-      const batch = await Promise.all(
-        page.slice(i, i + 8).map(async (key) => {
-          const ref = { environment: query.environment, service_name: query.service_name, key };
-          const started = performance.now();
-          try {
-            const { secret, cacheHit } = await this.run(backend, "list", () => this.cachedRead(backend, ref, false));
-            const record = toRecord(ref, secret);
-            reads.push({
-              ref,
-              outcome: {
-                ok: true,
-                cacheHit,
-                latencyMs: performance.now() - started,
-                keyHash: shortHash(record.value),
-                version: record.version,
-              },
-            });
-            return record;
-          } catch (error) {
-            if (error instanceof VaultSecretNotFoundError) return undefined;
-            throw error;
-          }
-        }),
-      );
-      for (const record of batch) if (record) items.push(record);
+    for (const [cacheKey, ref] of refs) {
+      // Gone since the listing (deleted by another client): not an item.
+      const result = found.get(cacheKey);
+      if (!result) continue;
+      const record = toRecord(ref, JSON.parse(result.value) as KvSecret);
+      items.push(record);
+      reads.push({
+        ref,
+        outcome: {
+          ok: true,
+          ...(result.cacheable ? { cacheHit: result.tier !== "origin" } : {}),
+          latencyMs,
+          keyHash: shortHash(record.value),
+          version: record.version,
+        },
+      });
     }
     if (actor) await this.deps.activity.readMany(reads, actor);
     return {

@@ -1,6 +1,7 @@
-import { BatchGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { currentFunction, onBehalfOf } from "../aws/call-recorder";
 import { keys } from "../aws/key-space";
+import type { ShardLayout } from "../aws/shard-layout";
 import type { StateTable } from "../aws/state-table";
 import type { CacheAccessRecorder, CacheTier } from "../cache/two-tier-cache";
 import { type Clock, systemClock } from "../clock";
@@ -24,11 +25,14 @@ export interface CounterStore {
   totals(): Promise<CounterTotals>;
 }
 
-/** Shared counters in DynamoDB, spread over N items (one partition key each) so no item is hot. */
+/**
+ * Shared counters in DynamoDB, spread over the plan's items (one partition key each) so no item is
+ * hot; totals read every item any plan has written, in one BatchGetItem.
+ */
 export class DynamoCounterStore implements CounterStore {
   constructor(
     private readonly table: StateTable,
-    private readonly shards: number,
+    private readonly layout: Pick<ShardLayout, "plan" | "readable">,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -55,7 +59,7 @@ export class DynamoCounterStore implements CounterStore {
       values[":lca"] = delta.lastCacheAccessAt;
     }
     if (adds.length === 0 && sets.length === 0) return;
-    const shard = Math.floor(this.random() * this.shards);
+    const shard = Math.floor(this.random() * this.layout.plan.counterShards);
     const expression = [adds.length ? `ADD ${adds.join(", ")}` : "", sets.length ? `SET ${sets.join(", ")}` : ""]
       .filter(Boolean)
       .join(" ");
@@ -73,19 +77,10 @@ export class DynamoCounterStore implements CounterStore {
   }
 
   async totals(): Promise<CounterTotals> {
-    const shardKeys = Array.from({ length: this.shards }, (_, shard) => keys.counters(shard));
+    const { counterShards } = await this.layout.readable();
+    const shardKeys = Array.from({ length: counterShards }, (_, shard) => keys.counters(shard));
     const totals: CounterTotals = { values: new Map() };
-    for (let i = 0; i < shardKeys.length; i += 100) {
-      let request: Record<string, unknown>[] | undefined = shardKeys.slice(i, i + 100);
-      for (let attempt = 0; request && request.length > 0 && attempt < 5; attempt++) {
-        const pending: Record<string, unknown>[] = request;
-        const out = await this.table.run("counters read", (c, TableName) =>
-          c.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } })),
-        );
-        for (const item of out.Responses?.[this.table.tableName] ?? []) mergeItem(totals, item);
-        request = out.UnprocessedKeys?.[this.table.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
+    for (const item of await this.table.batchGet("counters read", shardKeys)) mergeItem(totals, item);
     return totals;
   }
 }
@@ -116,13 +111,17 @@ export function mergeTotals(a: CounterTotals, b: CounterTotals): CounterTotals {
 }
 
 /**
- * This container's share of the counters: aggregated in memory and flushed as one UpdateItem.
- * A request that touched Vault flushes at its end; cache-only traffic flushes at most every
- * `flushIntervalMs`, so the cached path never writes a counter item per request.
+ * This container's share of the counters: aggregated in memory and flushed as one UpdateItem, at
+ * most every `flushIntervalMs`, so that no request kind writes a counter item per request (a
+ * sensitive read goes to Vault every time: flushing after each would make the counters the hottest
+ * items of the table). What the alerts count (a failure, a refused token, a denied access, an
+ * unplanned creation) is flushed at the end of its request. What a container counted since its last
+ * flush is lost if it is never invoked again: at most `flushIntervalMs` of its successful requests.
  */
 export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   private pending: CounterTotals = { values: new Map() };
-  private vaultCallsPending = 0;
+  /** Counts the alerts read are pending: flushed at the end of the request. */
+  private urgentPending = false;
   /** The functions whose counts are pending, when calls are recorded (a process that runs many). */
   private readonly contributors = new Set<string>();
   private lastFlushAt: number;
@@ -147,7 +146,7 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     if (bucket < 0) bucket = DURATION_BUCKETS.length;
     this.bump(`b|${op}|${bucket}`, 1);
     if (error) this.pending.lastError = { message: error, at: this.clock.now() };
-    this.vaultCallsPending++;
+    if (!ok) this.urgentPending = true;
   }
 
   /** Totals for every backend; a backend other than Vault also under its own name (Vault's = total - others). */
@@ -161,16 +160,19 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   /** An API request refused for a missing, wrong or expired token; or Vault refusing the plane's login. */
   authFailure(source: "api" | "vault" = "api"): void {
     this.bump(`auth|failed_${source}`, 1);
+    this.urgentPending = true;
   }
 
   /** A configuration created, by a planned creator or not. */
   keyCreated(planned: boolean): void {
     this.bump(`config|created_${planned ? "planned" : "unplanned"}`, 1);
+    if (!planned) this.urgentPending = true;
   }
 
   /** An API request refused for its scope or path (403). */
   denied(): void {
     this.bump("api|denied", 1);
+    this.urgentPending = true;
   }
 
   /** A read that never uses the cache by design (a sensitive value): kept out of the hit rate. */
@@ -185,7 +187,7 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
   }
 
   async flushIfDue(): Promise<void> {
-    const due = this.vaultCallsPending > 0 || this.clock.now() - this.lastFlushAt >= this.options.flushIntervalMs;
+    const due = this.urgentPending || this.clock.now() - this.lastFlushAt >= this.options.flushIntervalMs;
     if (due) await this.flush();
   }
 
@@ -193,7 +195,7 @@ export class MetricsRecorder implements OperationRecorder, CacheAccessRecorder {
     const batch = this.pending;
     if (batch.values.size === 0 && !batch.lastError && batch.lastCacheAccessAt === undefined) return;
     this.pending = { values: new Map() };
-    this.vaultCallsPending = 0;
+    this.urgentPending = false;
     this.lastFlushAt = this.clock.now();
     const owners = [...this.contributors];
     this.contributors.clear();

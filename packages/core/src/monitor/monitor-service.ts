@@ -1,5 +1,6 @@
 import type { Actor, AuditLog } from "../audit/audit-log";
 import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
+import type { ShardLayout } from "../aws/shard-layout";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, isoOrEmpty, systemClock } from "../clock";
 import type { RoutingRule } from "../config/routing";
@@ -35,6 +36,8 @@ export interface MonitorDeps {
   cache: TwoTierCache;
   /** Vault's own telemetry as the health job last read it. */
   telemetry?: TelemetryStore;
+  /** The health job raises the recorded shard layout to this deploy's plan. */
+  layout?: Pick<ShardLayout, "record">;
   /** Says whether a cached version is still Vault's current one (the sweep drops the rest). */
   cacheCheck?: (key: string, version: number) => Promise<"current" | "stale" | "unknown">;
   metricsSink: MetricsSink;
@@ -507,6 +510,10 @@ export class MonitorService {
         .catch((error: unknown) => this.deps.logger.warn("telemetry not saved", { error }));
     }
     const others = await this.otherBackendHealth(true);
+    // Readers of the audit trail and the counters cover every shard this deploy's plan writes.
+    await this.deps.layout
+      ?.record()
+      .catch((error: unknown) => this.deps.logger.warn("shard layout not recorded", { error }));
     // BackendUp per backend (dimension Backend); the alarms name the backend that is down.
     const metrics: MetricDatum[] = [
       {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Actor } from "../audit/audit-log";
 import type { Clock } from "../clock";
+import { pool } from "../concurrency";
 import type { ConfigBackend } from "../config/backends";
 import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../errors";
 import { SENSITIVE_MARK, stableJson } from "../vault/kv2";
@@ -47,19 +48,6 @@ interface StoredPlan {
 const PLAN_TTL_MS = 3_600_000;
 /** Plans are stored gzipped in one item; DynamoDB items hold 400 KB. */
 const PLAN_MAX_BYTES = 350_000;
-
-export async function pool<T, R>(items: T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /**
  * A restore: a dry run plans it (create / change / unchanged per path, against the version it saw)

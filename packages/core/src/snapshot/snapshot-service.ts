@@ -2,12 +2,13 @@ import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { type Clock, systemClock } from "../clock";
+import { pool } from "../concurrency";
 import type { ConfigBackend } from "../config/backends";
 import { NotFoundError, SnapshotIntegrityError } from "../errors";
 import type { Logger } from "../logger";
 import { integer } from "../schema";
 import { type KeyProvider, open, seal } from "./envelope";
-import { pool, type RestoreReport, SnapshotRestorer } from "./restore";
+import { type RestoreReport, SnapshotRestorer } from "./restore";
 import type { SnapshotRecords } from "./snapshot-records";
 import type { SnapshotStorage } from "./storage";
 

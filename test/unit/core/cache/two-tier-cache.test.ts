@@ -1,4 +1,4 @@
-import { TwoTierCache } from "@vaultops/core";
+import { type CacheEntry, mayReplace, TwoTierCache } from "@vaultops/core";
 import { describe, expect, it } from "vitest";
 import { MemoryCacheStore, manualClock } from "../../support/memory";
 
@@ -31,17 +31,33 @@ describe("TwoTierCache", () => {
     expect([shared?.tier, shared?.value]).toEqual(["shared", "v1"]);
   });
 
-  it("never stores a value the origin says is sensitive: a tombstone stands in for it", async () => {
+  it("never stores a value the origin says is sensitive, and writes no tombstone where no copy can be served", async () => {
     const { store, cache } = setup();
     const result = await cache.get("k", origin("secret", 3, false));
     expect(result).toMatchObject({ tier: "origin", value: "secret" });
-    expect(store.entries.get("k")).toMatchObject({ tombstone: true, value: "", version: 3 });
-    expect(JSON.stringify([...store.entries.values()])).not.toContain("secret");
+    // The shared tier held nothing anyone could serve: a tombstone would block nothing.
+    expect(store.entries.has("k")).toBe(false);
+    // This container remembers it: the next read goes to the origin without asking the shared tier.
+    const calls = store.calls;
+    expect(await cache.get("k", origin("secret", 3, false))).toMatchObject({ tier: "origin" });
+    expect(store.calls).toBe(calls);
+  });
+
+  it("writes a tombstone over a plain copy of an older version that other containers could serve", async () => {
+    // Arrange: another container cached v2 plain; another client made v3 sensitive.
+    const { store, cache } = setup();
+    await cache.get("k", origin("plain-v2", 2));
+    // Act: a no-cache read (the shared tier was not consulted) finds v3 sensitive
+    await cache.get("k", origin("secret-v3", 3, false), { revalidate: true });
+    // Assert
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 3, value: "" });
+    expect(store.changes).toContainEqual({ key: "k", version: 3 });
   });
 
   it("writes a sensitive key's tombstone once, not on every read of it", async () => {
-    // Arrange
+    // Arrange: a writer made version 3 sensitive (its tombstone is in the shared tier).
     const { clock, store, cache } = setup();
+    await cache.advance("k", { version: 3 });
     await cache.get("k", origin("secret", 3, false));
     const callsAfterFirst = store.calls;
     // Act: reads from memory's tombstone, then (memory expired) from the shared one.
@@ -218,5 +234,93 @@ describe("TwoTierCache", () => {
       expect((await reader.get("k", origin("never", 9)))?.value).toBe("v1"); // answered as read
       expect(await reader.get("k", origin("never", 9))).toMatchObject({ tier: "shared", value: "v2" });
     });
+  });
+
+  describe("getMany (a list page)", () => {
+    it("serves memory, then the shared tier in one lookup, then the origin for the rest", async () => {
+      // Arrange: "a" in this container's memory, "b" in the shared tier only, "c" nowhere, "s" sensitive.
+      const { store, cache } = setup();
+      const other = new TwoTierCache(store, { ttlMs: 900_000, generationCheckMs: 1_000, clock: manualClock() });
+      await cache.get("a", origin("a1", 1));
+      await other.get("b", origin("b1", 1));
+      const loads: string[] = [];
+      const load = async (key: string) => {
+        loads.push(key);
+        return key === "s"
+          ? { value: "secret", version: 1, cacheable: false }
+          : { value: `${key}1`, version: 1, cacheable: true };
+      };
+      const calls = store.calls;
+      // Act
+      const page = await cache.getMany(["a", "b", "c", "s"], load);
+      // Assert
+      expect([...page].map(([k, r]) => [k, r?.tier, r?.value])).toEqual(
+        expect.arrayContaining([
+          ["a", "memory", "a1"],
+          ["b", "shared", "b1"],
+          ["c", "origin", "c1"],
+          ["s", "origin", "secret"],
+        ]),
+      );
+      expect(loads.sort()).toEqual(["c", "s"]);
+      // One lookup for b, c and s, one refill for c; nothing written for the sensitive key.
+      expect(store.calls - calls).toBe(2);
+      expect(store.entries.get("c")).toMatchObject({ value: "c1", version: 1 });
+      expect(store.entries.has("s")).toBe(false);
+    });
+
+    it("keeps the refill rules: an older value read on a page does not replace a newer entry", async () => {
+      const { store, cache } = setup();
+      const getMany = store.getMany.bind(store);
+      store.getMany = async (keys) => {
+        const found = await getMany(keys); // nothing yet ...
+        await cache.advance("k", { version: 2, value: "v2" }); // ... then a writer moves the key on
+        return found;
+      };
+      const page = await cache.getMany(["k"], async () => ({ value: "v1", version: 1, cacheable: true }));
+      expect(page.get("k")?.value).toBe("v1"); // answered as read
+      expect(store.entries.get("k")).toMatchObject({ value: "v2", version: 2 });
+    });
+
+    it("leaves a key the origin no longer has out, and a tombstone in place", async () => {
+      const { store, cache } = setup();
+      await cache.advance("deleted", { version: 2 });
+      const page = await cache.getMany(["deleted", "never"], async () => undefined);
+      expect(page.get("deleted")).toBeUndefined();
+      expect(page.get("never")).toBeUndefined();
+      expect(store.entries.get("deleted")).toMatchObject({ tombstone: true, version: 2 });
+    });
+  });
+
+  describe("precedence: one number orders what may replace what", () => {
+    const entry = (version: number, tombstone = false, purged = false): CacheEntry => ({
+      key: "k",
+      value: tombstone ? "" : "v",
+      version,
+      storedAt: 0,
+      expiresAtMs: 10,
+      generation: 0,
+      tombstone,
+      purged,
+    });
+    // Every pair of entries, both writes: the rule as first written, case by case.
+    const rule = (current: CacheEntry, next: CacheEntry, write: "refill" | "advance") => {
+      if (write === "refill")
+        return (
+          !current.purged &&
+          (current.version < next.version || (current.version === next.version && !current.tombstone))
+        );
+      if (current.purged || current.version < next.version) return true;
+      return current.version === next.version && (next.tombstone || !current.tombstone);
+    };
+    const all = [1, 2, 3].flatMap((v) => [entry(v), entry(v, true)]).concat(entry(0, true, true));
+    for (const write of ["refill", "advance"] as const)
+      it(`${write}: agrees with the rule for every pair of entries`, () => {
+        for (const current of all)
+          for (const next of all.filter((e) => !e.purged))
+            expect(mayReplace(current, next, write, 0), `${JSON.stringify(current)} <- ${JSON.stringify(next)}`).toBe(
+              rule(current, next, write),
+            );
+      });
   });
 });
