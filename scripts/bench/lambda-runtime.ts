@@ -219,10 +219,19 @@ async function setup(env: Record<string, string>, ns: Ns): Promise<string[]> {
 }
 
 /** The reference handler, built by SST's builder with infra's `nodejs` props as every function is. */
-export async function referenceBundle(): Promise<{ dir: string; handler: string }> {
-  const [built] = await buildFunctions([{ name: "reference", handler: "scripts/bench/bare-handler.handler" }], {
-    outDir: path.resolve("dist/bench"),
-  });
+/**
+ * A reference handler, built by SST's builder with infra's `nodejs` props as every function is: the bare
+ * middy + GetItem one, or (`write`) the bare middy + PutItem of an audit-sized item.
+ */
+export async function referenceBundle(which: "read" | "write" = "read"): Promise<{ dir: string; handler: string }> {
+  const [built] = await buildFunctions(
+    [
+      which === "read"
+        ? { name: "reference", handler: "scripts/bench/bare-handler.handler" }
+        : { name: "reference-write", handler: "scripts/bench/bare-write-handler.handler" },
+    ],
+    { outDir: path.resolve("dist/bench") },
+  );
   if (!built) throw new Error("the reference handler was not built");
   return { dir: path.resolve(built.dir), handler: built.handler };
 }

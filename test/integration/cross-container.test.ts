@@ -13,7 +13,8 @@ import { manualClock } from "../unit/support/memory";
  * each Lambda container is), on a clock the test moves: a change of sensitivity, a rotation, a 409, a
  * 404, a no-cache read and a plain write made in one container reach another container's in-process
  * copy within CACHE_GENERATION_CHECK_MS, though its copy would live a minute
- * (CACHE_MEMORY_TTL_SECONDS=60). The same bounds under the Lambda emulator: test/artifacts/coherence.
+ * (CACHE_MEMORY_TTL_SECONDS=60), whichever replica of the sync item each reads. The same bounds under
+ * the Lambda emulator: test/artifacts/coherence.
  */
 const CHECK_MS = 1_000;
 const services = () => inject("services");
@@ -56,6 +57,8 @@ beforeAll(async () => {
     CACHE_GENERATION_CHECK_MS: String(CHECK_MS),
     CACHE_MEMORY_TTL_SECONDS: "60",
     VAULT_DEADLINE_MS: "8000",
+    // Sized for 6,000 containers: four replicas of the sync item, each container reading one at random.
+    CAPACITY_CONTAINERS: "6000",
   });
   writer = contextFor(env, { clock });
   reader = contextFor(env, { clock });

@@ -1,6 +1,6 @@
 import { DynamoAuditLog } from "./audit/audit-log";
 import { type ApiTokenRecord, ApiTokenVerifier, parseTokenList, tokenRecord } from "./auth/api-tokens";
-import { capacityPlan } from "./aws/capacity";
+import { type CapacityPlan, capacityPlan } from "./aws/capacity";
 import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
@@ -40,7 +40,7 @@ import {
   type VaultAuthenticator,
 } from "./vault/auth";
 import { VaultGateway } from "./vault/gateway";
-import { KvV2Client } from "./vault/kv2";
+import { type KvStore, KvV2Client } from "./vault/kv2";
 import { createNodeVaultTransport, type VaultTransport } from "./vault/transport";
 
 export interface ContextOverrides {
@@ -51,6 +51,12 @@ export interface ContextOverrides {
   events?: EventPublisher;
   /** Where EMF lines go (stdout by default). */
   emf?: (line: string) => void;
+  /** The state table, when not the one the settings name (the capacity model's table in memory). */
+  table?: StateTable;
+  /** Vault's KV v2, when not read through the gateway (the capacity model's store in memory). */
+  vaultKv?: KvStore;
+  /** The shard layout, when not the one the capacity settings derive (the capacity model's comparisons). */
+  plan?: CapacityPlan;
 }
 
 /**
@@ -74,15 +80,16 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
     { dynamodbMs: settings.DYNAMODB_TIMEOUT_MS, otherMs: settings.AWS_TIMEOUT_MS },
   );
-  const table = new StateTable(clients, settings.TABLE_NAME, settings.DYNAMODB_DEADLINE_MS);
+  const table = overrides.table ?? new StateTable(clients, settings.TABLE_NAME, settings.DYNAMODB_DEADLINE_MS);
   const layout = new ShardLayout(
     table,
-    capacityPlan({
-      readsPerSecond: settings.CAPACITY_READS_PER_SECOND,
-      containers: settings.CAPACITY_CONTAINERS,
-      generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
-      counterFlushMs: settings.COUNTER_FLUSH_MS,
-    }),
+    overrides.plan ??
+      capacityPlan({
+        readsPerSecond: settings.CAPACITY_READS_PER_SECOND,
+        containers: settings.CAPACITY_CONTAINERS,
+        generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
+        counterFlushMs: settings.COUNTER_FLUSH_MS,
+      }),
     clock,
   );
   const counters = new DynamoCounterStore(table, layout);
@@ -133,7 +140,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     },
   });
 
-  const cache = new TwoTierCache(new DynamoCacheStore(table, layout.plan.syncReplicas), {
+  const cache = new TwoTierCache(new DynamoCacheStore(table, layout.plan), {
     ttlMs: settings.CACHE_TTL_SECONDS * 1000,
     memoryTtlMs: settings.CACHE_MEMORY_TTL_SECONDS * 1000,
     generationCheckMs: settings.CACHE_GENERATION_CHECK_MS,
@@ -153,7 +160,7 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   const events =
     overrides.events ??
     ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
-  const kv = new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
+  const kv = overrides.vaultKv ?? new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
   const configStore = new ConfigStore({ kv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.vault });
   // Vault always; Secrets Manager only when CONFIG_BACKENDS routes a scope to it (then its client loads on first use).
   const routing = parseRouting(settings.CONFIG_BACKENDS);

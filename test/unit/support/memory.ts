@@ -8,13 +8,9 @@ import type {
   CacheWrite,
   DomainEvent,
   EventPublisher,
-  KvMetadata,
-  KvSecret,
-  KvStore,
-  KvVersionInfo,
   SweepRecord,
 } from "@vaultops/core";
-import { CHANGES_KEPT, mayReplace, type PutOutcome, VersionConflictError } from "@vaultops/core";
+import { CHANGES_KEPT, mayReplace, type PutOutcome } from "@vaultops/core";
 
 /**
  * In-memory stand-ins for the ports of the core services, for unit tests that start no server.
@@ -85,114 +81,8 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-interface StoredVersion {
-  data: Record<string, unknown>;
-  createdAt: string;
-  deletionTime: string | null;
-  destroyed: boolean;
-}
-
-/** KV v2 as Vault keeps it: versions per path, check-and-set, soft delete, destroy. */
-export class MemoryKv implements KvStore {
-  readonly mount = "secret";
-  readonly paths = new Map<string, StoredVersion[]>();
-  /** Keys marked sensitive (Vault's custom metadata). */
-  readonly marked = new Set<string>();
-  /** Runs before a write is applied (a concurrent writer can be simulated here). */
-  beforeWrite?: (path: string) => void;
-  reads = 0;
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  private live(v: StoredVersion | undefined) {
-    return v && !v.destroyed && !(v.deletionTime && Date.parse(v.deletionTime) <= this.now());
-  }
-
-  async read(path: string, version?: number): Promise<KvSecret | undefined> {
-    this.reads++;
-    const versions = this.paths.get(path) ?? [];
-    const n = version ?? versions.length;
-    const v = versions[n - 1];
-    if (!this.live(v) || !v) return undefined;
-    return { data: structuredClone(v.data), version: n, createdAt: v.createdAt, keySensitive: this.marked.has(path) };
-  }
-
-  async metadata(path: string): Promise<KvMetadata | undefined> {
-    const versions = this.paths.get(path);
-    if (!versions) return undefined;
-    const infos: KvVersionInfo[] = versions.map((v, i) => ({
-      version: i + 1,
-      created_at: v.createdAt,
-      deletion_time: v.deletionTime,
-      deleted: Boolean(v.deletionTime && Date.parse(v.deletionTime) <= this.now()),
-      destroyed: v.destroyed,
-    }));
-    return {
-      currentVersion: versions.length,
-      createdAt: versions[0]?.createdAt ?? "",
-      updatedAt: versions[versions.length - 1]?.createdAt ?? "",
-      versions: infos.reverse(),
-      customMetadata: null,
-      keySensitive: this.marked.has(path),
-    };
-  }
-
-  async current(path: string): Promise<KvVersionInfo | undefined> {
-    const meta = await this.metadata(path);
-    return meta?.versions[0];
-  }
-
-  async write(path: string, data: Record<string, unknown>, cas: number) {
-    this.beforeWrite?.(path);
-    const versions = this.paths.get(path) ?? [];
-    if (versions.length !== cas) {
-      throw new VersionConflictError("Version conflict: the value was changed by another writer", {
-        details: `check-and-set parameter did not match the current version`,
-      });
-    }
-    const createdAt = new Date(this.now()).toISOString();
-    versions.push({ data: structuredClone(data), createdAt, deletionTime: null, destroyed: false });
-    this.paths.set(path, versions);
-    return { version: versions.length, createdAt };
-  }
-
-  /** Another Vault client writing, without check-and-set. */
-  external(path: string, data: Record<string, unknown>) {
-    const versions = this.paths.get(path) ?? [];
-    versions.push({ data, createdAt: new Date(this.now()).toISOString(), deletionTime: null, destroyed: false });
-    this.paths.set(path, versions);
-  }
-
-  async list(folder: string) {
-    return [...this.paths.keys()]
-      .filter((p) => p.startsWith(`${folder}/`) && !p.slice(folder.length + 1).includes("/"))
-      .map((p) => p.slice(folder.length + 1))
-      .sort();
-  }
-  async listEntries(folder: string) {
-    return this.list(folder.replace(/\/$/, ""));
-  }
-  async deleteLatest(path: string) {
-    const versions = this.paths.get(path) ?? [];
-    const last = versions[versions.length - 1];
-    if (last) last.deletionTime = new Date(this.now()).toISOString();
-  }
-  async deleteVersions(path: string, numbers: number[]) {
-    for (const n of numbers) {
-      const v = this.paths.get(path)?.[n - 1];
-      if (v) v.deletionTime = new Date(this.now()).toISOString();
-    }
-  }
-  async destroyAll(path: string) {
-    this.paths.delete(path);
-    this.marked.delete(path);
-  }
-  async markSensitive(path: string, sensitive: boolean) {
-    if (!this.paths.has(path)) throw new Error(`no such key ${path}`);
-    if (sensitive) this.marked.add(path);
-    else this.marked.delete(path);
-  }
-}
+/** KV v2 in memory: the capacity model's, shared with the unit tests. */
+export { MemoryKv } from "../../../packages/dev/src/capacity/memory-kv";
 
 export class MemoryAuditLog implements AuditLog {
   readonly records: AuditRecord[] = [];

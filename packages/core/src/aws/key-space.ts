@@ -5,8 +5,8 @@
  *
  * | pk                              | sk                        | holds                                                  | lives                        |
  * | ------------------------------- | ------------------------- | ------------------------------------------------------ | ---------------------------- |
- * | `cache#<0-7>`                   | `config:<env>/<svc>/<key>` | a non-sensitive value or a tombstone, with its version | `CACHE_TTL_SECONDS` (15 min) |
- * | `cache#<0-7>`                   | `config@aws:<env>/<svc>/<key>` | the same, for a configuration in Secrets Manager  | `CACHE_TTL_SECONDS` (15 min) |
+ * | `cache#<0-63>`                  | `config:<env>/<svc>/<key>` | a non-sensitive value or a tombstone, with its version | `CACHE_TTL_SECONDS` (15 min) |
+ * | `cache#<0-63>`                  | `config@aws:<env>/<svc>/<key>` | the same, for a configuration in Secrets Manager  | `CACHE_TTL_SECONDS` (15 min) |
  * | `sync#<replica>`                | `cache`                   | the clear generation and recent changes (one replica per container) | always          |
  * | `cache`                         | `sweep`                   | the last cache sweep's figures                         | overwritten                  |
  * | `counters#<shard>`              | `total`                   | operation, cache and security counters (ADD)           | always                       |

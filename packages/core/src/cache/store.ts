@@ -27,9 +27,9 @@ export type CacheWrite = "refill" | "advance";
 
 const SWEEP_KEY = keys.cacheSweep;
 
-/** Entries spread over a few partitions so that stats and sweeps are Queries, not table Scans. */
-export const cachePartition = (key: string): string =>
-  keys.cacheShard(createHash("sha256").update(key).digest().readUInt8(0) % CACHE_SHARDS);
+/** Entries spread over partitions by key hash, so that no partition is hot and stats and sweeps are Queries. */
+export const cachePartition = (key: string, shards = CACHE_SHARDS): string =>
+  keys.cacheShard(createHash("sha256").update(key).digest().readUInt16BE(0) % shards);
 
 export interface SweepRecord {
   at: number;
@@ -124,13 +124,20 @@ export interface CacheStore {
  */
 export class DynamoCacheStore implements CacheStore {
   private readonly replica: number;
+  private readonly replicas: number;
+  private readonly shards: number;
 
   constructor(
     private readonly table: StateTable,
-    private readonly replicas = 1,
-    replica = Math.floor(Math.random() * replicas),
+    layout: { syncReplicas?: number; cacheShards?: number; replica?: number } = {},
   ) {
-    this.replica = replica % replicas;
+    this.replicas = layout.syncReplicas ?? 1;
+    this.shards = layout.cacheShards ?? CACHE_SHARDS;
+    this.replica = (layout.replica ?? Math.floor(Math.random() * this.replicas)) % this.replicas;
+  }
+
+  private partition(key: string): string {
+    return cachePartition(key, this.shards);
   }
 
   private syncKeys(): Array<{ pk: string; sk: string }> {
@@ -139,7 +146,7 @@ export class DynamoCacheStore implements CacheStore {
 
   async get(key: string): Promise<CacheEntry | undefined> {
     const out = await this.table.run("cache get", (c, TableName) =>
-      c.send(new GetCommand({ TableName, Key: { pk: cachePartition(key), sk: key } })),
+      c.send(new GetCommand({ TableName, Key: { pk: this.partition(key), sk: key } })),
     );
     return out.Item ? toEntry(out.Item) : undefined;
   }
@@ -147,7 +154,7 @@ export class DynamoCacheStore implements CacheStore {
   async getMany(keys: string[]): Promise<Map<string, CacheEntry>> {
     const items = await this.table.batchGet(
       "cache get batch",
-      keys.map((key) => ({ pk: cachePartition(key), sk: key })),
+      keys.map((key) => ({ pk: this.partition(key), sk: key })),
     );
     return new Map(items.map((item) => [String(item.sk), toEntry(item)]));
   }
@@ -159,7 +166,7 @@ export class DynamoCacheStore implements CacheStore {
         c.send(
           new PutCommand({
             TableName,
-            Item: toItem(entry),
+            Item: toItem(entry, this.partition(entry.key)),
             ConditionExpression: replaceCondition(write),
             ExpressionAttributeValues: {
               ":now": now,
@@ -182,12 +189,14 @@ export class DynamoCacheStore implements CacheStore {
 
   /** Writes unconditionally (a purge: every version is gone, whatever was cached). */
   async overwrite(entry: CacheEntry): Promise<void> {
-    await this.table.run("cache purge", (c, TableName) => c.send(new PutCommand({ TableName, Item: toItem(entry) })));
+    await this.table.run("cache purge", (c, TableName) =>
+      c.send(new PutCommand({ TableName, Item: toItem(entry, this.partition(entry.key)) })),
+    );
   }
 
   async delete(key: string): Promise<boolean> {
     const out = await this.table.run("cache delete", (c, TableName) =>
-      c.send(new DeleteCommand({ TableName, Key: { pk: cachePartition(key), sk: key }, ReturnValues: "ALL_OLD" })),
+      c.send(new DeleteCommand({ TableName, Key: { pk: this.partition(key), sk: key }, ReturnValues: "ALL_OLD" })),
     );
     return out.Attributes !== undefined && out.Attributes.tombstone !== true;
   }
@@ -291,7 +300,7 @@ export class DynamoCacheStore implements CacheStore {
   /** Every entry, shard by shard (small: the cache holds config values, not bulk data). */
   async all(): Promise<CacheEntry[]> {
     const shards = await Promise.all(
-      Array.from({ length: CACHE_SHARDS }, (_, shard) =>
+      Array.from({ length: this.shards }, (_, shard) =>
         queryPartition(this.table, "cache query", keys.cacheShard(shard)),
       ),
     );
@@ -301,7 +310,7 @@ export class DynamoCacheStore implements CacheStore {
   async deleteMany(keys: string[]): Promise<void> {
     await this.table.batchWrite(
       "cache delete batch",
-      keys.map((key) => ({ DeleteRequest: { Key: { pk: cachePartition(key), sk: key } } })),
+      keys.map((key) => ({ DeleteRequest: { Key: { pk: this.partition(key), sk: key } } })),
     );
   }
 
@@ -318,7 +327,7 @@ export class DynamoCacheStore implements CacheStore {
         c.send(
           new DeleteCommand({
             TableName,
-            Key: { pk: cachePartition(key), sk: key },
+            Key: { pk: this.partition(key), sk: key },
             ConditionExpression: "version = :v",
             ExpressionAttributeValues: { ":v": version },
           }),
@@ -346,9 +355,9 @@ export class DynamoCacheStore implements CacheStore {
   }
 }
 
-function toItem(entry: CacheEntry): Item {
+function toItem(entry: CacheEntry, pk: string): Item {
   return {
-    pk: cachePartition(entry.key),
+    pk,
     sk: entry.key,
     value: entry.value,
     version: entry.version,

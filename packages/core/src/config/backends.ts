@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { operationDeadline, withinOperation } from "../operation-deadline";
 import type { KvStore, OperationScope } from "../vault/kv2";
 import type { ConfigStore } from "./config-store";
 import { type BackendName, type RoutingRule, routeMatcher } from "./routing";
@@ -83,12 +83,11 @@ export interface DeadlineScope extends OperationScope {
  * audit record after a write that landed) finishes, so a change is never answered as failed once done.
  */
 export function deadlineScope(deadlineMs: number, clock: { now(): number } = Date): DeadlineScope {
-  const operation = new AsyncLocalStorage<{ deadline: number }>();
-  const deadline = () => operation.getStore()?.deadline ?? clock.now() + deadlineMs;
+  const owner = {};
+  const deadline = () => operationDeadline(owner) ?? clock.now() + deadlineMs;
   return {
     within<T>(fn: () => Promise<T>): Promise<T> {
-      if (operation.getStore()) return fn();
-      return operation.run({ deadline: clock.now() + deadlineMs }, fn);
+      return withinOperation(owner, () => clock.now() + deadlineMs, fn);
     },
     signal(reserveMs = 0) {
       return AbortSignal.timeout(Math.max(0, deadline() - reserveMs - clock.now()));

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { type Clock, sleep, systemClock } from "../clock";
 import {
   TokenRenewalError,
@@ -12,6 +11,7 @@ import {
   VersionConflictError,
 } from "../errors";
 import type { Logger } from "../logger";
+import { operationDeadline, withinOperation } from "../operation-deadline";
 import type { VaultAuthenticator, VaultSession } from "./auth";
 import { classifyHealth, unreachableHealth, type VaultHealth } from "./health";
 import type { VaultRequest, VaultTransport } from "./transport";
@@ -112,7 +112,6 @@ export class VaultGateway {
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
-  private readonly operation = new AsyncLocalStorage<{ deadline: number }>();
 
   constructor(private readonly options: VaultGatewayOptions) {
     this.clock = options.clock ?? systemClock;
@@ -186,14 +185,13 @@ export class VaultGateway {
 
   /** Runs `fn` as one operation: every Vault call inside shares one deadline (VAULT_DEADLINE_MS). */
   within<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.operation.getStore()) return fn();
-    return this.operation.run({ deadline: this.clock.now() + this.retry.deadlineMs }, fn);
+    return withinOperation(this, () => this.clock.now() + this.retry.deadlineMs, fn);
   }
 
   /** Milliseconds left of the current operation (or of a fresh one). */
   timeLeft(): number {
-    const store = this.operation.getStore();
-    return store ? store.deadline - this.clock.now() : this.retry.deadlineMs;
+    const deadline = operationDeadline(this);
+    return deadline !== undefined ? deadline - this.clock.now() : this.retry.deadlineMs;
   }
 
   /** Generic authenticated request for the domain services (KV v2, sys, ...). */
@@ -291,8 +289,10 @@ export class VaultGateway {
     request: VaultRequest,
     opts: { retry?: boolean } & CallOptions = {},
   ): Promise<unknown> {
-    const scope = this.operation.getStore();
-    const deadline = Math.min(scope?.deadline ?? Number.POSITIVE_INFINITY, this.clock.now() + this.retry.deadlineMs);
+    const deadline = Math.min(
+      operationDeadline(this) ?? Number.POSITIVE_INFINITY,
+      this.clock.now() + this.retry.deadlineMs,
+    );
     // The answer's own work after a failure (its audit record, the response) fits in the deadline too.
     const usable = deadline - (opts.reserveMs ?? 0) - Math.min(ANSWER_RESERVE_MS, this.retry.deadlineMs / 10);
     for (let attempt = 0; ; attempt++) {
