@@ -62,11 +62,11 @@ export function print(r: ModelResult): string {
     `Workload: ${w.readsPerSecond} config reads/s over ${w.containers} containers, ${w.keys} keys in ${w.services} services (Zipf ${w.zipf}), ${Math.round(w.sensitiveShare * 100)}% sensitive, ${w.writesPerSecond} writes/s, ${w.listsPerSecond} list pages/s; ${w.seconds} simulated s, the first ${WARMUP_SECONDS} (cold containers) apart`,
     `Layout: ${r.plan.auditShards} audit shards, ${r.plan.counterShards} counter items, ${r.plan.syncReplicas} sync replicas, ${r.plan.cacheShards} cache shards${w.flushPerVaultRequest ? "; counters flushed after every request that read Vault" : ""}`,
     "",
-    "  key class             partitions   busiest partition: RRU/s  WRU/s   of limit   warm-up   class total: RRU/s   WRU/s",
+    "  key class        partitions   busiest partition-second: RRU   WRU   of limit  (which, when)              warm-up   class total: RRU/s   WRU/s",
   ];
   for (const c of r.classes)
     lines.push(
-      `  ${c.keyClass.padEnd(20)} ${String(c.partitions).padStart(10)} ${c.peakReadUnits.toFixed(1).padStart(25)} ${c.peakWriteUnits.toFixed(1).padStart(6)} ${`${(c.share * 100).toFixed(1)}%`.padStart(10)} ${`${(c.warmupShare * 100).toFixed(1)}%`.padStart(9)} ${c.readUnitsPerSecond.toFixed(1).padStart(20)} ${c.writeUnitsPerSecond.toFixed(1).padStart(7)}`,
+      `  ${c.keyClass.padEnd(16)} ${String(c.partitions).padStart(10)} ${c.peakReadUnits.toFixed(1).padStart(30)} ${c.peakWriteUnits.toFixed(1).padStart(6)} ${`${(c.share * 100).toFixed(1)}%`.padStart(9)}  ${`${c.busiest.partitionKey}, s${c.busiest.second}`.padEnd(26)} ${`${(c.warmupShare * 100).toFixed(1)}%`.padStart(7)} ${c.readUnitsPerSecond.toFixed(1).padStart(20)} ${c.writeUnitsPerSecond.toFixed(1).padStart(7)}`,
     );
   lines.push(
     "",

@@ -88,7 +88,8 @@ describe("GET /api/v1/vault/health", () => {
 
 describe("shared counters and cache across containers", () => {
   it("adds up the requests of two separately created contexts", async () => {
-    const env = await envFor();
+    // Each request's counts flushed at its end (by default, successes wait up to COUNTER_FLUSH_MS).
+    const env = await envFor({ COUNTER_FLUSH_MS: "0" });
     const a = contextFor(env);
     const b = contextFor(env);
     await invoke(health, a, httpEvent({ path: "/api/v1/vault/health", principal: null }));

@@ -177,6 +177,14 @@ export class TwoTierCache {
     return results;
   }
 
+  /** Whether the shared tier holds a live value of `key` older than `version` (one a tombstone would block). */
+  private async servable(key: string, version: number): Promise<boolean> {
+    const shared = await this.store.get(key);
+    return (
+      shared !== undefined && !shared.tombstone && shared.version < version && shared.expiresAtMs > this.clock.now()
+    );
+  }
+
   /** This container's copy of `key` while its memory TTL lasts (an expired one is forgotten). */
   private fresh(key: string, now: number): CacheEntry | undefined {
     const local = this.memory.get(key);
@@ -256,9 +264,11 @@ export class TwoTierCache {
       this.keep(key, tombstone);
       return { ...loaded, tier: "origin" };
     }
-    if (!loaded.cacheable && !skipShared) {
-      // The shared tier was just read and holds no value of the key anyone may serve (else it was
-      // served): a tombstone there would block nothing. This container alone remembers it.
+    if (!loaded.cacheable && (!skipShared || (known && !(await this.servable(key, loaded.version))))) {
+      // The shared tier holds no value of the key anyone may serve (just read, or asked now because this
+      // container knew an older tombstone): a tombstone there would block nothing. This container alone
+      // remembers it. (A hot sensitive key written often would otherwise take a refused conditional
+      // write from every container at every version.)
       this.keep(key, this.entry(key, { value: "", version: loaded.version, tombstone: true }, now));
       return { ...loaded, tier: "origin" };
     }

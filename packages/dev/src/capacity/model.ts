@@ -60,10 +60,15 @@ export interface ClassPeak {
   /** The busiest partition of the class in its busiest second, after the warm-up. */
   peakReadUnits: number;
   peakWriteUnits: number;
-  /** Share of DynamoDB's per-partition throughput (3,000 read units, 1,000 write units a second). */
+  /**
+   * Share of DynamoDB's per-partition throughput that partition took in that second: read units over
+   * 3,000 plus write units over 1,000 (the limits combine).
+   */
   share: number;
   /** The same during the warm-up (every container cold). */
   warmupShare: number;
+  /** Where and when: the busiest partition key and the simulated second. */
+  busiest: { partitionKey: string; second: number };
   /** Units a second over every partition of the class, mean after the warm-up. */
   readUnitsPerSecond: number;
   writeUnitsPerSecond: number;
@@ -313,53 +318,48 @@ export async function runModel(workload: Workload, progress: (line: string) => v
   }
 
   // Each class: its busiest partition in its busiest second, after the warm-up and during it.
-  const byClass = new Map<
-    string,
-    {
-      partitions: Set<string>;
-      peakRead: number;
-      peakWrite: number;
-      warmRead: number;
-      warmWrite: number;
-      read: number;
-      write: number;
-    }
-  >();
+  // DynamoDB's partition limits combine: 3,000 read units, or 1,000 write units, or a mix in proportion.
+  const shareOf = (u: { readUnits: number; writeUnits: number }) =>
+    u.readUnits / PARTITION_READ_UNITS + u.writeUnits / PARTITION_WRITE_UNITS;
+  type Tally = {
+    partitions: Set<string>;
+    peak: { readUnits: number; writeUnits: number; share: number; partitionKey: string; second: number };
+    warmup: number;
+    read: number;
+    write: number;
+  };
+  const byClass = new Map<string, Tally>();
   for (const [second, bySecond] of table.usage) {
     for (const [pk, u] of bySecond) {
       const cls = leadingKeyClass(pk);
-      const c = byClass.get(cls) ?? {
+      const c: Tally = byClass.get(cls) ?? {
         partitions: new Set(),
-        peakRead: 0,
-        peakWrite: 0,
-        warmRead: 0,
-        warmWrite: 0,
+        peak: { readUnits: 0, writeUnits: 0, share: 0, partitionKey: pk, second },
+        warmup: 0,
         read: 0,
         write: 0,
       };
       c.partitions.add(pk);
+      const share = shareOf(u);
       if (second >= WARMUP_SECONDS) {
-        c.peakRead = Math.max(c.peakRead, u.readUnits);
-        c.peakWrite = Math.max(c.peakWrite, u.writeUnits);
+        if (share > c.peak.share)
+          c.peak = { readUnits: u.readUnits, writeUnits: u.writeUnits, share, partitionKey: pk, second };
         c.read += u.readUnits;
         c.write += u.writeUnits;
-      } else {
-        c.warmRead = Math.max(c.warmRead, u.readUnits);
-        c.warmWrite = Math.max(c.warmWrite, u.writeUnits);
-      }
+      } else c.warmup = Math.max(c.warmup, share);
       byClass.set(cls, c);
     }
   }
   const measured = Math.max(1, workload.seconds - WARMUP_SECONDS);
-  const share = (read: number, write: number) => Math.max(read / PARTITION_READ_UNITS, write / PARTITION_WRITE_UNITS);
   const classes: ClassPeak[] = [...byClass]
     .map(([keyClass, c]) => ({
       keyClass,
       partitions: c.partitions.size,
-      peakReadUnits: round(c.peakRead),
-      peakWriteUnits: round(c.peakWrite),
-      share: round(share(c.peakRead, c.peakWrite), 3),
-      warmupShare: round(share(c.warmRead, c.warmWrite), 3),
+      peakReadUnits: round(c.peak.readUnits),
+      peakWriteUnits: round(c.peak.writeUnits),
+      share: round(c.peak.share, 3),
+      warmupShare: round(c.warmup, 3),
+      busiest: { partitionKey: c.peak.partitionKey, second: c.peak.second },
       readUnitsPerSecond: round(c.read / measured),
       writeUnitsPerSecond: round(c.write / measured),
     }))

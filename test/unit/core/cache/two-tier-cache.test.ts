@@ -66,9 +66,27 @@ describe("TwoTierCache", () => {
     for (let i = 0; i < 5; i++) await cache.get("k", origin("secret", 3, false));
     // Assert: one shared-tier read after memory expired, and no write
     expect(store.calls - callsAfterFirst).toBe(1);
-    // A newer sensitive version still moves the tombstone forward.
+    // A newer sensitive version: one look at the shared tier finds no value there to block, no write.
+    const before = store.calls;
     await cache.get("k", origin("secret-v4", 4, false));
-    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 4 });
+    expect(store.calls - before).toBe(1);
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 3 });
+  });
+
+  it("writes a newer tombstone when another container cached a plain version since this one looked", async () => {
+    // Arrange: this container knows v3 sensitive; another client wrote v4 plain, which another container
+    // cached; then v5 sensitive.
+    const { store, cache } = setup({ memoryTtlMs: 60_000 });
+    const other = new TwoTierCache(store, { ttlMs: 900_000, generationCheckMs: 1_000, clock: manualClock() });
+    await cache.advance("k", { version: 3 });
+    await cache.get("k", origin("secret-v3", 3, false));
+    await other.get("k", origin("plain-v4", 4), { revalidate: true });
+    expect(store.entries.get("k")).toMatchObject({ tombstone: false, version: 4 });
+    // Act
+    await cache.get("k", origin("secret-v5", 5, false));
+    // Assert: the plain copy is superseded and announced
+    expect(store.entries.get("k")).toMatchObject({ tombstone: true, version: 5 });
+    expect(store.changes).toContainEqual({ key: "k", version: 5 });
   });
 
   it("does not let a slow reader put back an older value after a write advanced the key", async () => {
