@@ -130,8 +130,13 @@ describe("shared counters and cache across containers", () => {
     const ctx = contextFor(await envFor());
     await ctx.cache.get("k1", async () => ({ value: "x", version: 1, cacheable: true }));
     await ctx.cache.get("k1", async () => ({ value: "x", version: 1, cacheable: true }));
+    // The shared tier's size is the last sweep's: none yet, then one entry.
+    const before = await invoke(metrics, ctx, httpEvent({ path: "/api/v1/vault/metrics" }));
+    expect(before.body.cache_metrics).toMatchObject({ total_entries: 0, entries_as_of: null });
+    await ctx.cache.sweep();
     const json = await invoke(metrics, ctx, httpEvent({ path: "/api/v1/vault/metrics" }));
     const cache = json.body.cache_metrics as Record<string, unknown>;
+    expect(cache.entries_as_of).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
     expect(cache).toMatchObject({
       total_entries: 1,
       total_accesses: 2,

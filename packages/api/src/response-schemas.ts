@@ -40,6 +40,8 @@ const cacheMetrics = o({
   hits: num,
   misses: num,
   hit_rate: str,
+  /** When the last cache sweep counted the shared tier (null before the first). */
+  entries_as_of: z.nullable(str),
 });
 export const metricsResponse = o({
   vault_metrics: o({

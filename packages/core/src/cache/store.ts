@@ -37,6 +37,12 @@ export interface SweepRecord {
   remaining: number;
   /** Entries dropped because Vault holds another version now (written by another client). */
   revalidated?: { checked: number; stale: number; unknown: number };
+  /**
+   * The values left, by backend, and when the oldest was stored: what the status and metrics routes
+   * report as the shared tier's size (reading every entry on each scrape would cost the whole tier).
+   */
+  values?: Record<string, number>;
+  oldestStoredAt?: number;
 }
 
 /**
@@ -351,6 +357,8 @@ export class DynamoCacheStore implements CacheStore {
       remaining: Number(out.Item.remaining),
     };
     if (out.Item.revalidated) record.revalidated = out.Item.revalidated as SweepRecord["revalidated"];
+    if (out.Item.values) record.values = out.Item.values as Record<string, number>;
+    if (out.Item.oldestStoredAt !== undefined) record.oldestStoredAt = Number(out.Item.oldestStoredAt);
     return record;
   }
 }

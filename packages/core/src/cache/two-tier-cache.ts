@@ -355,13 +355,6 @@ export class TwoTierCache {
       await this.store.announce(entries.slice(i, i + CHANGES_KEPT).map((e) => ({ key: e.key, version: e.version })));
   }
 
-  /** Values (not tombstones) of the shared tier that are still live. */
-  async sharedEntries(): Promise<CacheEntry[]> {
-    const { generation } = await this.store.sync();
-    const now = this.clock.now();
-    return (await this.store.all()).filter((e) => e.expiresAtMs > now && e.generation === generation && !e.tombstone);
-  }
-
   /**
    * Empties both tiers here and, through the generation, every other container's L1. Tombstones
    * stay: a slow reader must not bring back a value a writer replaced, even across a clear.
@@ -391,31 +384,36 @@ export class TwoTierCache {
     await this.store.deleteMany(dead.map((e) => e.key));
     for (const [key, local] of this.memory) if (local.until <= now) this.memory.delete(key);
     const record: SweepRecord = { at: now, removed: dead.length, remaining: entries.length - dead.length };
+    const removed = new Set(dead);
     if (check) {
-      const removed = new Set(dead);
       const live = entries.filter((e) => !removed.has(e) && !e.tombstone);
       const counts = { checked: 0, stale: 0, unknown: 0 };
       const gone: CacheEntry[] = [];
-      for (let i = 0; i < live.length; i += 8) {
-        await Promise.all(
-          live.slice(i, i + 8).map(async (e) => {
-            counts.checked++;
-            const verdict = await check(e.key, e.version).catch(() => "unknown" as const);
-            if (verdict === "unknown") counts.unknown++;
-            if (verdict !== "stale") return;
-            if (await this.store.deleteIfVersion(e.key, e.version)) {
-              counts.stale++;
-              this.memory.delete(e.key);
-              gone.push(e);
-            }
-          }),
-        );
-      }
+      await pool(live, 32, async (e) => {
+        counts.checked++;
+        const verdict = await check(e.key, e.version).catch(() => "unknown" as const);
+        if (verdict === "unknown") counts.unknown++;
+        if (verdict !== "stale") return;
+        if (await this.store.deleteIfVersion(e.key, e.version)) {
+          counts.stale++;
+          this.memory.delete(e.key);
+          gone.push(e);
+          removed.add(e);
+        }
+      });
       // Another client's write found: every container drops its copy now, not when its memory TTL ends.
       await this.announceAll(gone);
       record.revalidated = counts;
       record.removed += counts.stale;
       record.remaining -= counts.stale;
+    }
+    // The size of the shared tier as the status and metrics routes report it until the next sweep.
+    record.values = {};
+    for (const e of entries) {
+      if (removed.has(e) || e.tombstone) continue;
+      const backend = this.options.backendOf?.(e.key) ?? "vault";
+      record.values[backend] = (record.values[backend] ?? 0) + 1;
+      record.oldestStoredAt = Math.min(record.oldestStoredAt ?? e.storedAt, e.storedAt);
     }
     await this.store.recordSweep(record);
     return record;

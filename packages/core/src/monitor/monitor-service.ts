@@ -1,6 +1,7 @@
 import type { Actor, AuditLog } from "../audit/audit-log";
 import type { MetricDatum, MetricsSink } from "../aws/cloudwatch";
 import type { ShardLayout } from "../aws/shard-layout";
+import type { SweepRecord } from "../cache/store";
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import { type Clock, isoOrEmpty, systemClock } from "../clock";
 import type { RoutingRule } from "../config/routing";
@@ -229,24 +230,25 @@ export class MonitorService {
     return { healthy: health.status === "healthy", body };
   }
 
-  /** `totals`: the shared counters when the caller has read them already (one read per request). */
+  /**
+   * `totals`: the shared counters when the caller has read them already (one read per request). The
+   * shared tier's size is the last sweep's (every 5 minutes, `entries_as_of`): counting it here would
+   * read every entry on each call.
+   */
   async cacheStats(totals: Promise<CounterTotals> = this.sharedTotals()) {
-    const [entries, counted] = await Promise.all([this.deps.cache.sharedEntries(), totals]);
+    const [sweep, counted] = await Promise.all([this.deps.cache.lastSweep(), totals]);
     const cache = cacheFigures(counted);
-    const oldest = entries.reduce<number | undefined>(
-      (min, e) => (min === undefined || e.storedAt < min ? e.storedAt : min),
-      undefined,
-    );
     return {
-      total_entries: entries.length,
+      total_entries: sharedValues(sweep),
       total_accesses: cache.hits + cache.misses,
       ttl: msText(this.deps.cache.ttlMs),
-      oldest_access: oldest === undefined ? ZERO_TIME : new Date(oldest).toISOString(),
+      oldest_access: sweep?.oldestStoredAt ? new Date(sweep.oldestStoredAt).toISOString() : ZERO_TIME,
       newest_access: counted.lastCacheAccessAt ? new Date(counted.lastCacheAccessAt).toISOString() : ZERO_TIME,
       hits: cache.hits,
       misses: cache.misses,
       hit_rate: cache.hitRate,
       memory_entries: this.deps.cache.memoryEntries,
+      entries_as_of: sweep ? new Date(sweep.at).toISOString() : null,
     };
   }
 
@@ -334,15 +336,15 @@ export class MonitorService {
 
   async prometheus(): Promise<string> {
     const health = await this.checkHealth();
-    const [totals, token, entries, telemetry, others] = await Promise.all([
+    const [totals, token, sweep, telemetry, others] = await Promise.all([
       this.sharedTotals(),
       this.tokenInfo(),
-      this.deps.cache.sharedEntries(),
+      this.deps.cache.lastSweep(),
       this.deps.telemetry?.get().catch(() => undefined),
       this.otherBackendHealth(),
     ]);
-    const sizeOf = (backend: string) =>
-      entries.filter((e) => (this.deps.backends?.ofCacheKey(e.key) ?? "vault") === backend).length;
+    // As of the last sweep (every 5 minutes): a scrape never reads the whole shared tier.
+    const sizeOf = (backend: string) => sweep?.values?.[backend] ?? 0;
     return prometheusText({
       totals,
       backends: [
@@ -422,8 +424,11 @@ export class MonitorService {
       }
     }
     let entries: number | null = null;
+    let entriesAsOf: string | null = null;
     try {
-      entries = (await this.deps.cache.sharedEntries()).length;
+      const sweep = await this.deps.cache.lastSweep();
+      entries = sweep ? sharedValues(sweep) : null;
+      entriesAsOf = sweep ? new Date(sweep.at).toISOString() : null;
     } catch (error) {
       backend = { dynamodb: "unavailable", error: (error as Error).message };
     }
@@ -436,6 +441,7 @@ export class MonitorService {
         ttl_seconds: Math.round(this.deps.cache.ttlMs / 1000),
         memory_ttl_seconds: Math.round(this.deps.cache.memoryTtl / 1000),
         shared_entries: entries,
+        shared_entries_as_of: entriesAsOf,
         memory_entries: this.deps.cache.memoryEntries,
         sensitive_values_cached: false,
       },
@@ -447,12 +453,12 @@ export class MonitorService {
 
   async clearCache(actor: Actor): Promise<Record<string, unknown>> {
     const before = await this.cacheStats();
-    await this.deps.cache.clear();
+    const { removed } = await this.deps.cache.clear();
     await this.deps.audit.record({ operation: "cache_clear", path: "cache/*", success: true }, actor);
-    this.deps.logger.info("cache cleared", { entries: before.total_entries });
+    this.deps.logger.info("cache cleared", { entries: removed });
     return {
       message: "Vault cache cleared successfully",
-      cleared_stats: { total_entries: before.total_entries, total_accesses: before.total_accesses, ttl: before.ttl },
+      cleared_stats: { total_entries: removed, total_accesses: before.total_accesses, ttl: before.ttl },
       timestamp: Math.floor(this.clock.now() / 1000),
     };
   }
@@ -574,4 +580,9 @@ export function publicError(message: string): string {
   if (/not available|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|socket hang up|HTTP 5\d\d/i.test(message))
     return "Vault is not reachable";
   return "Vault request failed";
+}
+
+/** The values the last sweep left in the shared tier (0 before the first sweep). */
+function sharedValues(sweep: SweepRecord | undefined): number {
+  return sweep?.values ? Object.values(sweep.values).reduce((a, b) => a + b, 0) : (sweep?.remaining ?? 0);
 }

@@ -24,7 +24,12 @@ describe("capacityPlan: how the hot families are spread for the load a stage is 
   });
 
   it("grows the sync replicas with the containers and how often they check", () => {
-    const every250ms = capacityPlan({ readsPerSecond: 1_000, containers: 2_000, generationCheckMs: 250, counterFlushMs: 10_000 });
+    const every250ms = capacityPlan({
+      readsPerSecond: 1_000,
+      containers: 2_000,
+      generationCheckMs: 250,
+      counterFlushMs: 10_000,
+    });
     expect(every250ms.syncReplicas).toBe(7);
   });
 });
