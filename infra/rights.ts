@@ -101,8 +101,9 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
     rights: [
       ...table({
         BatchGetItem: ["counters#*"],
-        GetItem: ["health", "job#*", "layout", "sync#*"],
-        Query: ["cache#*", "snapshots"],
+        // `cache`: the sweep's record (the shared tier's size as of the last sweep).
+        GetItem: ["cache", "health", "job#*", "layout"],
+        Query: ["snapshots"],
         PutItem: ["audit#*", "health"],
         UpdateItem: ["counters#*"],
       }),
@@ -226,7 +227,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
       ...table({
         // `sync#*`: a clear reads every replica's generation and raises them all.
         BatchGetItem: ["counters#*", "sync#*"],
-        GetItem: ["layout", "sync#*"],
+        GetItem: ["cache", "layout"],
         Query: ["cache#*"],
         PutItem: ["audit#*"],
         BatchWriteItem: ["cache#*"],
