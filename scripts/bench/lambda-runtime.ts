@@ -44,7 +44,7 @@ export interface LambdaBench {
 export interface BuildChoiceRow {
   name: string;
   splitting: { init_ms: number; warm_p50_ms: number; init_kb: number; zipped_kb: number };
-  single_file: { init_ms: number; warm_p50_ms: number; init_kb: number; zipped_kb: number };
+  single_file: { init_ms: number; warm_p50_ms: number; init_kb: number; zipped_kb: number; init_error?: string };
 }
 
 const median = (values: number[]) => {
@@ -240,13 +240,23 @@ async function measure(
   spec: EmulatedFunctionSpec,
   tools: LambdaTools,
   event: (i: number) => unknown,
-): Promise<{ initMs: number; warmP50: number; outcomes: Record<string, number> }> {
+): Promise<{ initMs: number; warmP50: number; outcomes: Record<string, number>; initError?: string }> {
   const inits: number[] = [];
   for (let i = 0; i < COLD_SAMPLES; i++) {
     const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
     try {
       const result = await fn.invoke(event(WARM_SAMPLES + i + 1));
       if (result.initMs !== undefined) inits.push(result.initMs);
+      else if (result.functionError) {
+        // A bundle that throws at init has no INIT REPORT: say what it threw rather than print NaN.
+        const payload = result.payload as { errorType?: string; errorMessage?: string } | null;
+        return {
+          initMs: Number.NaN,
+          warmP50: Number.NaN,
+          outcomes: { error: 1 },
+          initError: `${payload?.errorType ?? "Error"}: ${payload?.errorMessage ?? result.functionError}`,
+        };
+      }
     } finally {
       await fn.stop();
     }
@@ -406,10 +416,11 @@ async function buildChoice(
         warm_p50_ms: round(b.warmP50),
         init_kb: kb(one.initBytes),
         zipped_kb: kb(one.totalBytes),
+        ...(b.initError ? { init_error: b.initError } : {}),
       },
     });
     log(
-      `bench:   ${split.name.padEnd(26)} splitting: init ${a.initMs.toFixed(1)} ms warm ${a.warmP50.toFixed(2)} ms   one file: init ${b.initMs.toFixed(1)} ms warm ${b.warmP50.toFixed(2)} ms`,
+      `bench:   ${split.name.padEnd(26)} splitting: init ${a.initMs.toFixed(1)} ms warm ${a.warmP50.toFixed(2)} ms   ${b.initError ? `one file fails at init: ${b.initError}` : `one file: init ${b.initMs.toFixed(1)} ms warm ${b.warmP50.toFixed(2)} ms`}`,
     );
   }
   return rows;
@@ -438,10 +449,14 @@ export function printLambda(bench: LambdaBench): string[] {
       "Build choice (SST 3.19.3's builder): splitting + postbuild bundle.mjs (infra) against one bundle.mjs",
     );
     lines.push("  function                    split: init ms  warm ms  init KB   one file: init ms  warm ms  init KB");
-    for (const r of bench.build_choice)
+    for (const r of bench.build_choice) {
+      const one = r.single_file.init_error
+        ? `   fails at init: ${r.single_file.init_error.slice(0, 80)}`
+        : `${r.single_file.init_ms.toFixed(1).padStart(19)} ${r.single_file.warm_p50_ms.toFixed(2).padStart(8)} ${r.single_file.init_kb.toFixed(0).padStart(8)}`;
       lines.push(
-        `  ${r.name.padEnd(26)} ${r.splitting.init_ms.toFixed(1).padStart(15)} ${r.splitting.warm_p50_ms.toFixed(2).padStart(8)} ${r.splitting.init_kb.toFixed(0).padStart(8)} ${r.single_file.init_ms.toFixed(1).padStart(19)} ${r.single_file.warm_p50_ms.toFixed(2).padStart(8)} ${r.single_file.init_kb.toFixed(0).padStart(8)}`,
+        `  ${r.name.padEnd(26)} ${r.splitting.init_ms.toFixed(1).padStart(15)} ${r.splitting.warm_p50_ms.toFixed(2).padStart(8)} ${r.splitting.init_kb.toFixed(0).padStart(8)} ${one}`,
       );
+    }
   }
   return lines;
 }
