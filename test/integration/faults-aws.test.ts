@@ -25,6 +25,14 @@ const timed = async <T>(fn: () => Promise<T>) => {
   return { result, ms: performance.now() - started };
 };
 
+/** The two keys each stall test reads: `plain` and `secret` (sensitive), both at version 1. */
+async function createPlainAndSecret(ctx: VaultopsContext, ns: { environment: string; service_name: string }) {
+  for (const key of ["plain", "secret"])
+    expect(
+      (await invoke(create, ctx, createEvent({ key, value: "v1", ...ns, is_encrypted: key === "secret" }))).status,
+    ).toBe(201);
+}
+
 describe("DynamoDB stalled", () => {
   let dynamo: Awaited<ReturnType<typeof startDynamoServer>>;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
@@ -49,10 +57,7 @@ describe("DynamoDB stalled", () => {
         CACHE_MEMORY_TTL_SECONDS: "0",
       }),
     );
-    for (const key of ["plain", "secret"])
-      expect(
-        (await invoke(create, ctx, createEvent({ key, value: "v1", ...ns, is_encrypted: key === "secret" }))).status,
-      ).toBe(201);
+    await createPlainAndSecret(ctx, ns);
   });
   afterAll(async () => {
     await proxy?.close();
@@ -140,10 +145,7 @@ describe("Secrets Manager stalled or losing an answer", () => {
       AWS_TIMEOUT_MS: "1000",
       CACHE_MEMORY_TTL_SECONDS: "0",
     });
-    for (const key of ["plain", "secret"])
-      expect(
-        (await invoke(create, ctx, createEvent({ key, value: "v1", ...ns, is_encrypted: key === "secret" }))).status,
-      ).toBe(201);
+    await createPlainAndSecret(ctx, ns);
   });
   afterAll(async () => {
     await proxy?.close();

@@ -128,13 +128,7 @@ export class MemoryTable {
     const item = structuredClone(input.Item as Item);
     const old = this.get(item);
     this.count(String(item.pk), 0, writeUnits(old, item));
-    if (input.ConditionExpression)
-      checkCondition(
-        input.ConditionExpression as string,
-        old,
-        input.ExpressionAttributeValues as Values,
-        input.ExpressionAttributeNames as Names,
-      );
+    conditionHolds(input, old);
     this.partition(String(item.pk)).set(String(item.sk), item);
     return { Attributes: input.ReturnValues === "ALL_OLD" && old ? structuredClone(old) : undefined };
   }
@@ -143,13 +137,7 @@ export class MemoryTable {
     const key = input.Key as Item;
     const old = this.get(key);
     this.count(String(key.pk), 0, writeUnits(old, undefined));
-    if (input.ConditionExpression)
-      checkCondition(
-        input.ConditionExpression as string,
-        old,
-        input.ExpressionAttributeValues as Values,
-        input.ExpressionAttributeNames as Names,
-      );
+    conditionHolds(input, old);
     this.partitions.get(String(key.pk))?.delete(String(key.sk));
     return { Attributes: input.ReturnValues === "ALL_OLD" && old ? structuredClone(old) : undefined };
   }
@@ -380,6 +368,17 @@ function compare(a: unknown, op: string, b: unknown): boolean {
       return (a as number) >= (b as number);
   }
   throw new Error(`memory table: operator ${op} is not modelled`);
+}
+
+/** Throws DynamoDB's ConditionalCheckFailedException when the call's condition (if any) fails on `item`. */
+function conditionHolds(input: Record<string, unknown>, item: Item | undefined): void {
+  if (input.ConditionExpression)
+    checkCondition(
+      input.ConditionExpression as string,
+      item,
+      input.ExpressionAttributeValues as Values,
+      input.ExpressionAttributeNames as Names,
+    );
 }
 
 function checkCondition(expression: string, item: Item | undefined, values: Values = {}, names: Names = {}): void {
