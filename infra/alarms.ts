@@ -1,4 +1,5 @@
 import { incidentHandler } from "@vaultops/api";
+import { metricDimensions, metricNames } from "@vaultops/core/metric-names";
 import { api } from "./api";
 import { functionArgs, stage } from "./functions";
 
@@ -50,8 +51,8 @@ const backendUpBelow = (
     name: `${prefix}-${name}`,
     alarmDescription,
     namespace,
-    metricName: "BackendUp",
-    dimensions: { Backend: backend },
+    metricName: metricNames.backendUp,
+    dimensions: { [metricDimensions.backend]: backend },
     ...check,
     comparisonOperator: "LessThanThreshold",
     // No health figures at all is the health job (or the backend) being down too; M of N keeps one
@@ -65,7 +66,7 @@ export const alarms = {
     name: `${prefix}-high-retrieval-latency`,
     alarmDescription: "p95 secret retrieval latency above 1 s for 5 minutes. vaultops:action=record",
     namespace,
-    metricName: "RetrievalLatency",
+    metricName: metricNames.retrievalLatency,
     extendedStatistic: "p95",
     period: 300,
     evaluationPeriods: 1,
@@ -89,8 +90,16 @@ export const alarms = {
     comparisonOperator: "LessThanThreshold",
     treatMissingData: "notBreaching",
     metricQueries: [
-      { id: "hits", metric: { namespace, metricName: "CacheHits", stat: "Sum", period: 300 }, returnData: false },
-      { id: "misses", metric: { namespace, metricName: "CacheMisses", stat: "Sum", period: 300 }, returnData: false },
+      {
+        id: "hits",
+        metric: { namespace, metricName: metricNames.cacheHits, stat: "Sum", period: 300 },
+        returnData: false,
+      },
+      {
+        id: "misses",
+        metric: { namespace, metricName: metricNames.cacheMisses, stat: "Sum", period: 300 },
+        returnData: false,
+      },
       { id: "rate", expression: "hits / (hits + misses)", label: "Cache hit rate", returnData: true },
     ],
     ...actions,
@@ -99,14 +108,14 @@ export const alarms = {
     "UnauthorizedAccess",
     "unauthorized-access",
     "Vault denied a secret access (any occurrence). vaultops:action=clear-cache",
-    "Denied",
+    metricNames.denied,
     0,
   ),
   operationErrors: perMinuteCount(
     "OperationErrors",
     "operation-errors",
     "More than 5 failed secret operations in a minute. vaultops:action=record",
-    "Failures",
+    metricNames.failures,
     5,
   ),
   unusualAccessVolume: new aws.cloudwatch.MetricAlarm("UnusualAccessVolume", {
@@ -117,7 +126,7 @@ export const alarms = {
     thresholdMetricId: "band",
     treatMissingData: "notBreaching",
     metricQueries: [
-      { id: "reads", metric: { namespace, metricName: "Reads", stat: "Sum", period: 300 }, returnData: true },
+      { id: "reads", metric: { namespace, metricName: metricNames.reads, stat: "Sum", period: 300 }, returnData: true },
       { id: "band", expression: "ANOMALY_DETECTION_BAND(reads, 2)", label: "Normal reads", returnData: true },
     ],
     ...actions,
@@ -125,17 +134,17 @@ export const alarms = {
   // The security alerts: failed authentication > 3 a minute (API 401s and Vault refusing the
   // plane's login), any unplanned key creation, backend availability < 99 % over 5 minutes.
   failedAuthentication: perMinuteCount(
-    "FailedAuthentication",
+    metricNames.failedAuthentication,
     "failed-authentication",
     "More than 3 refused authentications in a minute (API tokens missing, wrong or expired; Vault refusing the plane's login). vaultops:action=record",
-    "FailedAuthentication",
+    metricNames.failedAuthentication,
     3,
   ),
   unplannedKeyCreation: perMinuteCount(
-    "UnplannedKeyCreation",
+    metricNames.unplannedKeyCreation,
     "unplanned-key-creation",
     "A configuration was created by a token that is not a planned creator (PLANNED_CREATORS). vaultops:action=record",
-    "UnplannedKeyCreation",
+    metricNames.unplannedKeyCreation,
     0,
   ),
   backendAvailability: backendUpBelow(
@@ -192,10 +201,10 @@ export const scopeAlarms = stage.alarmScopes.map((scope) => {
         id: "reads",
         metric: {
           namespace,
-          metricName: "Reads",
+          metricName: metricNames.reads,
           stat: "Sum",
           period: 300,
-          dimensions: { Environment: environment, Service: service },
+          dimensions: { [metricDimensions.environment]: environment, [metricDimensions.service]: service },
         },
         returnData: true,
       },
@@ -214,7 +223,7 @@ export const gatewayRefusals = new aws.cloudwatch.LogMetricFilter("GatewayRefuse
   name: `${prefix}-gateway-refused-authentication`,
   logGroupName: api.nodes.logGroup.name,
   pattern: '{ ($.status = 401) && ($.integrationStatus = "-") }',
-  metricTransformation: { name: "FailedAuthentication", namespace, value: "1", unit: "Count" },
+  metricTransformation: { name: metricNames.failedAuthentication, namespace, value: "1", unit: "Count" },
 });
 
 /**
@@ -249,26 +258,28 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
   dashboardBody: $jsonStringify({
     widgets: [
       widget("Key operations", [
-        [namespace, "Reads", { stat: "Sum" }],
-        [namespace, "Failures", { stat: "Sum" }],
-        [namespace, "Denied", { stat: "Sum" }],
+        [namespace, metricNames.reads, { stat: "Sum" }],
+        [namespace, metricNames.failures, { stat: "Sum" }],
+        [namespace, metricNames.denied, { stat: "Sum" }],
       ]),
-      widget("Operation latency (p95)", [[namespace, "RetrievalLatency", { stat: "p95" }]]),
+      widget("Operation latency (p95)", [[namespace, metricNames.retrievalLatency, { stat: "p95" }]]),
       widget("Cache hit rate", [
         [{ expression: "hits / (hits + misses)", label: "hit rate", id: "rate" }],
-        [namespace, "CacheHits", { stat: "Sum", id: "hits", visible: false }],
-        [namespace, "CacheMisses", { stat: "Sum", id: "misses", visible: false }],
+        [namespace, metricNames.cacheHits, { stat: "Sum", id: "hits", visible: false }],
+        [namespace, metricNames.cacheMisses, { stat: "Sum", id: "misses", visible: false }],
       ]),
       widget("Key storage backends", [
-        [namespace, "BackendUp", "Backend", "vault", { stat: "Minimum" }],
-        ...(awsBackendRouted ? [[namespace, "BackendUp", "Backend", "aws", { stat: "Minimum" }]] : []),
-        [namespace, "HealthCheckDuration", { stat: "Average", yAxis: "right" }],
+        [namespace, metricNames.backendUp, metricDimensions.backend, "vault", { stat: "Minimum" }],
+        ...(awsBackendRouted
+          ? [[namespace, metricNames.backendUp, metricDimensions.backend, "aws", { stat: "Minimum" }]]
+          : []),
+        [namespace, metricNames.healthCheckDuration, { stat: "Average", yAxis: "right" }],
       ]),
-      widget("Vault token TTL (s)", [[namespace, "TokenTTL", { stat: "Minimum" }]]),
+      widget("Vault token TTL (s)", [[namespace, metricNames.tokenTtl, { stat: "Minimum" }]]),
       widget("Security", [
-        [namespace, "FailedAuthentication", { stat: "Sum" }],
-        [namespace, "UnplannedKeyCreation", { stat: "Sum" }],
-        [namespace, "Denied", { stat: "Sum" }],
+        [namespace, metricNames.failedAuthentication, { stat: "Sum" }],
+        [namespace, metricNames.unplannedKeyCreation, { stat: "Sum" }],
+        [namespace, metricNames.denied, { stat: "Sum" }],
       ]),
     ],
   }),

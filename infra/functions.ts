@@ -1,5 +1,4 @@
-import { functionRuntime, hook, nodejsBuild } from "./bundling";
-import { functionFor } from "./function-catalogue";
+import { functionFor, functionRuntime, hook, nodejsBuild } from "@vaultops/build-definition";
 import { type Grant, type ResourceRole, rightsKindOf, rightsOf } from "./rights";
 import { apiTokens, vaultCredentials } from "./secrets";
 import { stageSettings } from "./stages";
@@ -46,6 +45,7 @@ export function permissionsFor(grants: Grant[]) {
 const environment: Record<string, $util.Input<string>> = {
   STAGE: $app.stage,
   VAULT_ADDR: stage.vault.address,
+  // The stage's method, else the one default (packages/core/src/vault/auth-method.ts): AppRole.
   VAULT_AUTH_METHOD: stage.vault.authMethod,
   ...(stage.vault.namespace ? { VAULT_NAMESPACE: stage.vault.namespace } : {}),
   ...(stage.vault.awsRole ? { VAULT_AWS_ROLE: stage.vault.awsRole } : {}),
@@ -68,7 +68,7 @@ const environment: Record<string, $util.Input<string>> = {
 
 /**
  * What SST gets for the function of `handler`: runtime, the build definition `npm run build` hands SST's
- * builder too (`nodejs`, `hook`), its size (infra/function-catalogue.ts), the stage's environment and
+ * builder too (`nodejs`, `hook`), its size (@vaultops/build-definition's catalogue), the stage's environment and
  * the rights of its kind (infra/rights.ts). No `link`: SST's link grants `dynamodb:*` and `s3:*`.
  */
 export function functionArgs(handler: string) {

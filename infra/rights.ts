@@ -11,6 +11,7 @@
  * when a scope is routed there), `bucket:snapshots` (its `snapshots/` objects), `key:snapshots` (KMS),
  * `bus` (EventBridge), `namespace` (CloudWatch PutMetricData in the stage's namespace), `*`.
  */
+import { jobFunction, jobNames } from "@vaultops/core/job-names";
 import type { LeadingKeyClass } from "@vaultops/core/key-space";
 
 export type ResourceRole =
@@ -162,7 +163,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
       "rotation-rotate",
       "rotation-history",
       "rotation-status",
-      "jobs-rotation",
+      jobFunction(jobNames.rotation),
     ],
     rights: [
       ...table({
@@ -193,7 +194,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
       "snapshots-verify",
       "snapshots-restore",
       "snapshots-delete",
-      "jobs-snapshot",
+      jobFunction(jobNames.snapshot),
     ],
     rights: [
       ...table({
@@ -237,7 +238,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
     ],
   },
   "health-job": {
-    functions: ["jobs-health-check"],
+    functions: [jobFunction(jobNames.healthCheck)],
     rights: [
       // `layout`: raised to this deploy's shard counts, each run.
       ...table({ GetItem: ["layout"], PutItem: ["audit#*", "health", "job#*", "layout"], UpdateItem: ["counters#*"] }),
@@ -247,7 +248,7 @@ export const rightsKinds: Record<RightsKind, { functions: string[]; rights: Gran
     ],
   },
   "cache-sweep": {
-    functions: ["jobs-cache-sweep"],
+    functions: [jobFunction(jobNames.cacheSweep)],
     rights: table({
       GetItem: ["sync#*"],
       Query: ["cache#*"],

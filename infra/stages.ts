@@ -4,6 +4,8 @@
  * and one stage never reaches another's data. A stage without an entry fails the deploy naming it.
  * Pure data and functions, no SST globals: tests import it.
  */
+import type { VaultAuthMethod } from "@vaultops/core/auth-method";
+import { stageMetricsNamespace } from "@vaultops/core/metric-names";
 import { parseRouting, routedBackends } from "@vaultops/core/routing";
 
 export interface StageSettings {
@@ -11,7 +13,7 @@ export interface StageSettings {
     /** Vault's address, as the functions reach it. */
     address: string;
     /** How the plane logs in: AppRole (credentials in the stage's secret), AWS IAM, or a token in the secret. */
-    authMethod: "approle" | "aws" | "token";
+    authMethod: VaultAuthMethod;
     namespace?: string;
     /** The `aws` auth method's role. */
     awsRole?: string;
@@ -102,7 +104,7 @@ export function stageSettings(stage: string, table: Record<string, StageSettings
     alarmScopes: entry.alarmScopes ?? [],
     capacity,
     /** CloudWatch namespace of the stage's metrics (and its alarms): one stage's figures never mix with another's. */
-    metricsNamespace: `Vaultops/${stage}`,
+    metricsNamespace: stageMetricsNamespace(stage),
   };
 }
 

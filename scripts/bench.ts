@@ -19,10 +19,11 @@ import { createContext, createNodeVaultTransport, loadSettings } from "@vaultops
 import { createHandler as createConfig } from "../functions/config/create";
 import { createHandler as getConfig } from "../functions/config/get";
 import { createHandler as listConfig } from "../functions/config/list";
+import { gatewayEvent } from "../packages/dev/src/gateway-event";
 import { stateDir } from "../packages/dev/src/paths";
 import { startLocalServices } from "../packages/dev/src/stack";
 import { type CountsBench, printCounts, requestCounts } from "./bench/counts";
-import { type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
+import { benchAdmin, type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percentile = (sorted: number[], p: number) =>
@@ -56,20 +57,16 @@ async function countDynamo(ctx: VaultopsContext, counts: { dynamoReads: number; 
   );
 }
 
-const event = (key: string, ns: { environment: string; service_name: string }, method = "GET", body?: unknown) => ({
-  version: "2.0",
-  rawPath: `/api/v1/config${method === "GET" ? `/${key}` : ""}`,
-  headers: {},
-  queryStringParameters: ns,
-  pathParameters: { key },
-  requestContext: {
-    http: { method, path: "/api/v1/config", sourceIp: "127.0.0.1" },
-    requestId: randomBytes(8).toString("hex"),
-    authorizer: { lambda: { authenticated: true, principal: "bench", scopes: "admin" } },
-  },
-  body: body === undefined ? undefined : JSON.stringify(body),
-  isBase64Encoded: false,
-});
+/** GET /api/v1/config/{key} (or, with a body, POST /api/v1/config) as the bench's admin token. */
+const event = (key: string, ns: { environment: string; service_name: string }, method = "GET", body?: unknown) =>
+  gatewayEvent({
+    method,
+    path: `/api/v1/config${method === "GET" ? `/${key}` : ""}`,
+    query: ns,
+    ...(method === "GET" ? { pathParameters: { key } } : {}),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    authorizer: benchAdmin,
+  });
 
 type Handler = (e: unknown, c: unknown) => Promise<{ statusCode: number }>;
 const lambdaCtx = { awsRequestId: "bench" };
@@ -223,12 +220,12 @@ async function listPages(base: Record<string, string>) {
           ),
         );
       }
-      const ev = {
-        ...event("x", ns),
-        rawPath: "/api/v1/config",
-        pathParameters: undefined,
-        queryStringParameters: { ...ns, limit: "50" },
-      };
+      const ev = gatewayEvent({
+        method: "GET",
+        path: "/api/v1/config",
+        query: { ...ns, limit: "50" },
+        authorizer: benchAdmin,
+      });
       const measured = await latency(handler, ev, 30);
       rows.push({ keys, sensitive, p50_ms: measured.p50_ms, p99_ms: measured.p99_ms });
       log(`bench:   ${keys} keys, ${sensitive ? "sensitive" : "plain"}: p50 ${measured.p50_ms} ms`);

@@ -1,4 +1,4 @@
-import { createNodeVaultTransport, PlaneCredentialRotation } from "@vaultops/core";
+import { PlaneCredentialRotation, vaultTransportFor } from "@vaultops/core";
 import { secretsManagerRotation } from "@vaultops/lambda";
 
 /**
@@ -9,11 +9,7 @@ export const createHandler = secretsManagerRotation((ctx, event) =>
   new PlaneCredentialRotation({
     clients: ctx.clients,
     gateway: ctx.gateway,
-    transport: createNodeVaultTransport({
-      address: ctx.settings.VAULT_ADDR,
-      namespace: ctx.settings.VAULT_NAMESPACE,
-      timeoutMs: ctx.settings.VAULT_REQUEST_TIMEOUT_MS,
-    }),
+    transport: vaultTransportFor(ctx.settings),
     approleMount: ctx.settings.VAULT_APPROLE_MOUNT,
     defaultRoleName: ctx.settings.VAULT_APPROLE_ROLE,
     logger: ctx.logger,

@@ -11,9 +11,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { functionName, scheduleList } from "@vaultops/api";
+import { type FunctionSpec, functionCatalogue } from "@vaultops/build-definition";
 import { createContext, loadSettings, type MeteredCall, type VaultopsContext } from "@vaultops/core";
-import { type FunctionSpec, functionCatalogue } from "../../infra/function-catalogue";
 import { provisionDeployedShape } from "../../packages/dev/src/deployed-shape";
+import { gatewayAuthorizerEvent, gatewayEvent } from "../../packages/dev/src/gateway-event";
 import { EmulatedFunction } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
 import { builtFunction, ensureBundles } from "../../packages/dev/src/sst-build";
@@ -274,18 +276,21 @@ export async function requestCounts(
       fn: "auth-authorizer",
       http: false,
       async prepare() {
-        return () => ({
-          type: "REQUEST",
-          version: "2.0",
-          identitySource: [`Bearer ${BENCH_TOKEN}`],
-          headers: { authorization: `Bearer ${BENCH_TOKEN}` },
-        });
+        return () =>
+          gatewayAuthorizerEvent(
+            gatewayEvent({
+              method: "GET",
+              path: "/api/v1/vault/status",
+              headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+            }),
+            `Bearer ${BENCH_TOKEN}`,
+          );
       },
     },
-    ...(["jobs-health-check", "jobs-cache-sweep", "jobs-rotation", "jobs-snapshot"] as const).map(
-      (fn): Kind => ({
-        kind: `scheduled job ${fn.replace("jobs-", "")}, one run`,
-        fn,
+    ...scheduleList.map(
+      (job): Kind => ({
+        kind: `scheduled job ${job.name}, one run`,
+        fn: functionName(job.handler),
         http: false,
         count: 3,
         async prepare() {

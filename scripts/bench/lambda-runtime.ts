@@ -8,9 +8,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { routes } from "@vaultops/api";
+import { type FunctionSpec, functionCatalogue, nodejsBuild } from "@vaultops/build-definition";
 import { createContext, loadSettings } from "@vaultops/core";
-import { nodejsBuild } from "../../infra/bundling";
-import { type FunctionSpec, functionCatalogue } from "../../infra/function-catalogue";
+import { gatewayEvent } from "../../packages/dev/src/gateway-event";
 import { EmulatedFunction, type EmulatedFunctionSpec } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools, type LambdaTools } from "../../packages/dev/src/lambda-tools";
 import { buildFunctions, builtFunction, ensureBundles, readManifest } from "../../packages/dev/src/sst-build";
@@ -63,28 +63,21 @@ export function httpEvent(
   const r = routes[route];
   let pathname: string = r.path;
   for (const [k, v] of Object.entries(options.params ?? {})) pathname = pathname.replace(`{${k}}`, v);
-  return {
-    version: "2.0",
+  return gatewayEvent({
+    method: r.method,
+    path: pathname,
     routeKey: `${r.method} ${r.path}`,
-    rawPath: pathname,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { accept: "application/json", "content-type": "application/json" },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.query ? { query: options.query } : {}),
     ...(options.params ? { pathParameters: options.params } : {}),
-    requestContext: {
-      http: { method: r.method, path: pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-      requestId: randomUUID(),
-      routeKey: `${r.method} ${r.path}`,
-      stage: "$default",
-      timeEpoch: Date.now(),
-      ...(r.scope === "public"
-        ? {}
-        : { authorizer: { lambda: { authenticated: true, principal: "bench", scopes: "admin" } } }),
-    },
+    headers: { accept: "application/json", "content-type": "application/json" },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    isBase64Encoded: false,
-  };
+    userAgent: "bench",
+    authorizer: r.scope === "public" ? null : benchAdmin,
+  });
 }
+
+/** The authorizer's context of the bench's admin token, as it reaches a route. */
+export const benchAdmin = { authenticated: true, principal: "bench", scopes: "admin" };
 
 /** The main path of each function, as an event factory (called once per invocation). */
 function mainPaths(ns: Ns, snapshotIds: string[]): Record<string, { label: string; event: (i: number) => unknown }> {

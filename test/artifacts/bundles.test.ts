@@ -8,8 +8,8 @@ import {
   routes,
   schedules,
 } from "@vaultops/api";
+import { functionCatalogue, functionFor } from "@vaultops/build-definition";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { functionCatalogue, functionFor } from "../../infra/function-catalogue";
 import { type Invoker, lambdaInvoker, sourceInvoker } from "../../packages/dev/src/invoker";
 import { ensureLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { ensureBundles, outRoot, readManifest } from "../../packages/dev/src/sst-build";

@@ -1,7 +1,7 @@
 import { cpSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { functionCatalogue } from "@vaultops/build-definition";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { functionCatalogue } from "../../infra/function-catalogue";
 import { EmulatedFunction } from "../../packages/dev/src/lambda-emulator";
 import { ensureLambdaTools } from "../../packages/dev/src/lambda-tools";
 import { repoRoot } from "../../packages/dev/src/paths";

@@ -1,5 +1,5 @@
+import { functionCatalogue } from "@vaultops/build-definition";
 import { describe, expect, it } from "vitest";
-import { functionCatalogue } from "../../infra/function-catalogue";
 import { rightsKindOf, rightsKinds, rightsOf } from "../../infra/rights";
 
 describe("infra/rights.ts", () => {

@@ -1,9 +1,8 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { authorizerHandler, functionName, routeList, scheduleList } from "@vaultops/api";
+import { functionCatalogue, hook, nodejsBuild } from "@vaultops/build-definition";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { hook, nodejsBuild } from "../../infra/bundling";
-import { functionCatalogue } from "../../infra/function-catalogue";
 import { rightsKindOf, rightsKinds } from "../../infra/rights";
 import type { StageSettings } from "../../infra/stages";
 import { readmeTable } from "../support/readme-tables";
@@ -63,7 +62,7 @@ interface Loaded {
   authorizers: typeof recordedAuthorizers;
   /** Every function's arguments, by catalogue name. */
   functions: Map<string, FunctionArgs>;
-  /** infra/bundling.ts as the loaded config's module graph holds it. */
+  /** The build definition (@vaultops/build-definition) as the loaded config's module graph holds it. */
   nodejsBuild: unknown;
   hook: unknown;
 }
@@ -139,7 +138,7 @@ async function load(stage: string, env: Record<string, string> = {}): Promise<Lo
     };
     const loadedApp = config.app({ stage });
     const loadedOutputs = await config.run();
-    const bundling = (await import(pathToFileURL(path.resolve("infra/bundling.ts")).href)) as {
+    const bundling = (await import("@vaultops/build-definition")) as {
       nodejsBuild: unknown;
       hook: unknown;
     };
@@ -188,7 +187,7 @@ describe("sst.config.ts", () => {
     expect(test.outputs.snapshotBucket).toBe("bucket-name:Snapshots");
   });
 
-  it("declares every function of the catalogue once, with its handler, size and the build infra/bundling.ts defines", () => {
+  it("declares every function of the catalogue once, with its handler, size and the build @vaultops/build-definition defines", () => {
     expect([...test.functions.keys()].sort()).toEqual(functionCatalogue.map((f) => f.name).sort());
     for (const spec of functionCatalogue) {
       const args = test.functions.get(spec.name) as FunctionArgs;

@@ -10,6 +10,7 @@ import {
 } from "@vaultops/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { inject } from "vitest";
+import { gatewayEvent } from "../../packages/dev/src/gateway-event";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -63,7 +64,7 @@ export function contextFor(env: Record<string, string>, overrides: ContextOverri
   return createContext(loadSettings(env), overrides);
 }
 
-/** An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on. */
+/** An API Gateway HTTP API (payload v2) event, as the authorizer would pass it on (packages/dev/src/gateway-event.ts). */
 export function httpEvent(options: {
   method?: string;
   path: string;
@@ -74,34 +75,19 @@ export function httpEvent(options: {
   /** The route's path parameters, as API Gateway extracts them (e.g. `{ key: "db" }`). */
   pathParams?: Record<string, string>;
 }) {
-  const method = options.method ?? "GET";
   const principal = options.principal === undefined ? { name: "test-admin", scopes: "admin" } : options.principal;
-  return {
-    version: "2.0",
-    routeKey: `${method} ${options.path}`,
-    rawPath: options.path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: options.headers ?? {},
-    ...(options.query ? { queryStringParameters: options.query } : {}),
+  return gatewayEvent({
+    method: options.method ?? "GET",
+    path: options.path,
+    ...(options.query ? { query: options.query } : {}),
     ...(options.pathParams ? { pathParameters: options.pathParams } : {}),
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "test",
-      domainName: "test.local",
-      domainPrefix: "test",
-      http: { method, path: options.path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: randomUUID(),
-      routeKey: `${method} ${options.path}`,
-      stage: "$default",
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-      ...(principal
-        ? { authorizer: { lambda: { authenticated: true, principal: principal.name, scopes: principal.scopes } } }
-        : {}),
-    },
-    body: options.body,
-    isBase64Encoded: false,
-  };
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    apiId: "test",
+    domainName: "test.local",
+    userAgent: "vitest",
+    authorizer: principal ? { authenticated: true, principal: principal.name, scopes: principal.scopes } : null,
+  });
 }
 
 /** POST /api/v1/config with a JSON body, as the admin test principal unless told otherwise. */

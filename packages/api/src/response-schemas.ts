@@ -1,6 +1,20 @@
 import * as z from "zod/mini";
 
 /**
+ * The monitor routes' bodies are described in core (packages/core/src/monitor/responses.ts), whose
+ * methods return the types inferred from them: api imports core (the request schemas), so core
+ * cannot import these. The same schema objects, re-exported under their names.
+ */
+export {
+  cacheClearResponse,
+  configStatus,
+  healthResponse,
+  metricsResponse,
+  statusResponse,
+  tokenRenewResponse,
+} from "@vaultops/core";
+
+/**
  * What the API answers, as schemas: the OpenAPI document is generated from these and the request
  * schemas the handlers parse with, and the contract test validates real responses against it.
  * Objects are open: extra fields may be added without breaking clients.
@@ -14,63 +28,6 @@ const nullable = <T extends z.ZodMiniType>(t: T) => z.nullable(t);
 export const errorResponse = o({ error: str, code: str, details: z.optional(str), request_id: z.optional(str) });
 /** What API Gateway itself answers for a missing Authorization header or an unknown route. */
 export const gatewayError = o({ message: str });
-
-export const healthResponse = o({
-  vault_health: o({
-    status: z.enum(["healthy", "standby", "performance_standby", "sealed", "uninitialized", "unhealthy"]),
-    last_check: str,
-    total_requests: num,
-    success_rate: str,
-    avg_response_time: str,
-    token_ttl_seconds: num,
-    token_renewable: bool,
-    last_error: str,
-    last_error_time: str,
-    warnings: z.array(str),
-  }),
-  timestamp: num,
-});
-
-const cacheMetrics = o({
-  total_entries: num,
-  total_accesses: num,
-  ttl: str,
-  oldest_access: str,
-  newest_access: str,
-  hits: num,
-  misses: num,
-  hit_rate: str,
-  /** When the last cache sweep counted the shared tier (null before the first). */
-  entries_as_of: z.nullable(str),
-});
-export const metricsResponse = o({
-  vault_metrics: o({
-    connection: o({ status: str, last_health_check: str, health_check_duration: str }),
-    requests: o({ total: num, successful: num, failed: num, average_response_time: str }),
-    token: o({ ttl_seconds: num, renewable: bool }),
-    errors: o({ last_error: str, last_error_time: str }),
-  }),
-  cache_metrics: cacheMetrics,
-  timestamp: num,
-});
-export const statusResponse = o({
-  integration: str,
-  version: str,
-  features: z.array(str),
-  health: o({ status: str, last_check: str, success_rate: str }),
-  cache: o({ enabled: bool, ttl: str, stats: o({ total_entries: num, total_accesses: num }) }),
-  monitoring: o({ enabled: bool, connection_status: str, is_healthy: bool }),
-});
-export const cacheClearResponse = o({
-  message: str,
-  cleared_stats: o({ total_entries: num, total_accesses: num, ttl: str }),
-  timestamp: num,
-});
-export const tokenRenewResponse = o({
-  message: str,
-  token_info: o({ ttl_seconds: num, renewable: bool }),
-  timestamp: num,
-});
 
 export const configRecord = o({
   id: num,
@@ -100,13 +57,6 @@ export const configVersions = o({
   current_version: num,
   versions: z.array(o({ version: num, created_at: str, deleted: bool, destroyed: bool, deletion_time: nullable(str) })),
 });
-export const configStatus = o({
-  vault_enabled: bool,
-  vault: o({ status: str }),
-  mount: o({ path: str }),
-  cache: o({ enabled: bool }),
-});
-
 const rotationStatus = o({
   last_rotated_at: nullable(str),
   next_due_at: str,

@@ -1,24 +1,23 @@
 import { DynamoAuditLog } from "./audit/audit-log";
-import { type ApiTokenRecord, ApiTokenVerifier, parseTokenList, tokenRecord } from "./auth/api-tokens";
 import { type CapacityPlan, capacityPlan } from "./aws/capacity";
 import { AwsClients } from "./aws/clients";
 import { CloudWatchMetricsSink, type MetricsSink, noMetricsSink } from "./aws/cloudwatch";
 import { EventBridgePublisher, type EventPublisher, noEventPublisher } from "./aws/eventbridge";
-import { readJsonSecret, secretsManagerCredentials } from "./aws/secrets";
 import { ShardLayout } from "./aws/shard-layout";
 import { StateTable } from "./aws/state-table";
 import { DynamoCacheStore } from "./cache/store";
 import { TwoTierCache } from "./cache/two-tier-cache";
 import { type Clock, systemClock } from "./clock";
 import { ConfigActivity } from "./config/activity";
-import { type BackendName, BackendRouter, type ConfigBackend, deadlineScope, lazyKvStore } from "./config/backends";
+import type { ConfigBackend } from "./config/backends";
 import { DynamoClaimStore } from "./config/claims";
 import { ConfigService } from "./config/config-service";
-import { backendOfCacheKey, CACHE_KEY_PREFIXES, ConfigStore } from "./config/config-store";
-import { parseRouting, routedBackends } from "./config/routing";
+import { backendOfCacheKey } from "./config/config-store";
+import type { KvStore } from "./config/kv-store";
 import { IncidentService } from "./incident/incident-service";
 import { DynamoIncidentStore } from "./incident/incident-store";
 import { createLogger, type Logger } from "./logger";
+import { lazily } from "./memoised";
 import { AccessMetrics } from "./monitor/access-metrics";
 import { DynamoCounterStore, MetricsRecorder } from "./monitor/counters";
 import { DynamoHealthStateStore, DynamoJobRunStore } from "./monitor/health-state";
@@ -31,17 +30,12 @@ import { kmsKeyProvider, localKeyProvider } from "./snapshot/envelope";
 import { DynamoSnapshotRecords } from "./snapshot/snapshot-records";
 import { SnapshotService } from "./snapshot/snapshot-service";
 import { localStorage, s3Storage } from "./snapshot/storage";
-import {
-  appRoleAuthenticator,
-  awsIamAuthenticator,
-  type CredentialSource,
-  staticCredentials,
-  tokenAuthenticator,
-  type VaultAuthenticator,
-} from "./vault/auth";
 import { VaultGateway } from "./vault/gateway";
-import { type KvStore, KvV2Client } from "./vault/kv2";
-import { createNodeVaultTransport, type VaultTransport } from "./vault/transport";
+import { KvV2Client } from "./vault/kv2";
+import { type VaultTransport, vaultTransportFor } from "./vault/transport";
+import { apiTokenVerifier } from "./wiring/api-tokens";
+import { configBackends } from "./wiring/config-backends";
+import { vaultAuthenticator } from "./wiring/vault";
 
 export interface ContextOverrides {
   clock?: Clock;
@@ -95,39 +89,11 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
   const counters = new DynamoCounterStore(table, layout);
   const recorder = new MetricsRecorder(counters, { flushIntervalMs: settings.COUNTER_FLUSH_MS, clock });
 
-  const credentials: CredentialSource = settings.VAULT_CREDENTIALS_SECRET
-    ? secretsManagerCredentials(clients, settings.VAULT_CREDENTIALS_SECRET, { clock })
-    : staticCredentials({
-        ...(settings.VAULT_TOKEN ? { token: settings.VAULT_TOKEN } : {}),
-        ...(settings.VAULT_ROLE_ID ? { role_id: settings.VAULT_ROLE_ID } : {}),
-        ...(settings.VAULT_SECRET_ID ? { secret_id: settings.VAULT_SECRET_ID } : {}),
-      });
-  const authenticator: VaultAuthenticator =
-    settings.VAULT_AUTH_METHOD === "approle"
-      ? appRoleAuthenticator(credentials, settings.VAULT_APPROLE_MOUNT)
-      : settings.VAULT_AUTH_METHOD === "aws"
-        ? awsIamAuthenticator({
-            role: settings.VAULT_AWS_ROLE ?? "",
-            mount: settings.VAULT_AWS_MOUNT,
-            region: settings.AWS_REGION,
-            stsEndpoint: settings.AWS_ENDPOINT_URL,
-            serverIdHeader: settings.VAULT_AWS_HEADER_VALUE,
-          })
-        : tokenAuthenticator(credentials);
-  const transport =
-    overrides.transport ??
-    createNodeVaultTransport({
-      address: settings.VAULT_ADDR,
-      namespace: settings.VAULT_NAMESPACE,
-      timeoutMs: settings.VAULT_REQUEST_TIMEOUT_MS,
-    });
-  const accessMetrics = new AccessMetrics(
-    settings.METRICS_NAMESPACE,
-    (settings.EMF_ENABLED ?? true) ? overrides.emf : () => {},
-  );
+  const transport = overrides.transport ?? vaultTransportFor(settings);
+  const accessMetrics = new AccessMetrics(settings.METRICS_NAMESPACE, settings.EMF_ENABLED ? overrides.emf : () => {});
   const gateway = new VaultGateway({
     transport,
-    authenticator,
+    authenticator: vaultAuthenticator(settings, clients, clock),
     recorder,
     logger,
     clock,
@@ -149,62 +115,24 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     backendOf: backendOfCacheKey,
   });
 
-  const cloudWatchEnabled = settings.CLOUDWATCH_ENABLED ?? true;
   const metricsSink =
     overrides.metricsSink ??
-    (cloudWatchEnabled ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
+    (settings.CLOUDWATCH_ENABLED ? new CloudWatchMetricsSink(clients, settings.METRICS_NAMESPACE) : noMetricsSink);
 
   const jobRuns = new DynamoJobRunStore(table);
   const audit = new DynamoAuditLog(table, settings.AUDIT_RETENTION_DAYS, layout, clock);
 
   const events =
     overrides.events ??
-    ((settings.EVENTS_ENABLED ?? true) ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
+    (settings.EVENTS_ENABLED ? new EventBridgePublisher(clients, settings.EVENT_BUS_NAME) : noEventPublisher);
   const kv = overrides.vaultKv ?? new KvV2Client(gateway, settings.VAULT_MOUNT_POINT, clock);
-  const configStore = new ConfigStore({ kv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.vault });
-  // Vault always; Secrets Manager only when CONFIG_BACKENDS routes a scope to it (then its client loads on first use).
-  const routing = parseRouting(settings.CONFIG_BACKENDS);
-  const backends = new Map<BackendName, ConfigBackend>([
-    [
-      "vault",
-      {
-        name: "vault",
-        label: "Vault",
-        kv,
-        store: configStore,
-        scope: gateway,
-      },
-    ],
-  ]);
-  if (routedBackends(routing).includes("aws")) {
-    const smScope = deadlineScope(settings.VAULT_DEADLINE_MS, clock);
-    const smKv = lazyKvStore(settings.AWS_SECRETS_PREFIX, async () => {
-      const { SecretsManagerKv } = await import("./aws/secrets-manager-kv");
-      return new SecretsManagerKv({
-        clients,
-        prefix: settings.AWS_SECRETS_PREFIX,
-        recoveryWindowDays: settings.AWS_SECRETS_RECOVERY_DAYS,
-        recorder,
-        clock,
-        deadline: smScope,
-      });
-    });
-    backends.set("aws", {
-      name: "aws",
-      label: "Secrets Manager",
-      kv: smKv,
-      store: new ConfigStore({ kv: smKv, cache, logger, keyPrefix: CACHE_KEY_PREFIXES.aws }),
-      scope: smScope,
-      check: () => smKv.check(),
-    });
-  }
-  const router = new BackendRouter(routing, backends);
+  const router = configBackends(settings, { kv, gateway, cache, clients, recorder, logger, clock });
   const activity = new ConfigActivity({
     audit,
     events,
     logger,
     accessMetrics,
-    auditReads: settings.AUDIT_READS ?? true,
+    auditReads: settings.AUDIT_READS,
     plannedCreators: new Set(
       settings.PLANNED_CREATORS.split(",")
         .map((s) => s.trim())
@@ -220,87 +148,79 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     valueMaxBytes: settings.CONFIG_VALUE_MAX_BYTES,
   });
 
-  const monitor = new MonitorService(
-    {
-      gateway,
-      recorder,
-      counters,
-      healthState: new DynamoHealthStateStore(table),
-      jobRuns,
-      audit,
-      cache,
-      cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
-      backends: {
-        routing: router.describe(),
-        others: router
-          .all()
-          .filter((b): b is ConfigBackend & { check(): Promise<void> } => b.name !== "vault" && b.check !== undefined),
-        ofCacheKey: backendOfCacheKey,
-      },
-      telemetry: new DynamoTelemetryStore(table),
-      layout,
-      metricsSink,
-      logger,
-      clock,
-    },
-    {
-      version: settings.VAULTOPS_VERSION,
-      healthMemoMs: settings.HEALTH_MEMO_MS,
-      tokenRenewThresholdSeconds: settings.TOKEN_RENEW_THRESHOLD_SECONDS,
-      mount: settings.VAULT_MOUNT_POINT,
-    },
+  // Built on first use: a config route never builds the monitor, rotation, incident or snapshot services.
+  const monitor = lazily(
+    () =>
+      new MonitorService(
+        {
+          gateway,
+          recorder,
+          counters,
+          healthState: new DynamoHealthStateStore(table),
+          jobRuns,
+          audit,
+          cache,
+          cacheCheck: (key, version) => config.cachedVersionIsCurrent(key, version),
+          backends: {
+            routing: router.describe(),
+            others: router
+              .all()
+              .filter(
+                (b): b is ConfigBackend & { check(): Promise<void> } => b.name !== "vault" && b.check !== undefined,
+              ),
+            ofCacheKey: backendOfCacheKey,
+          },
+          telemetry: new DynamoTelemetryStore(table),
+          layout,
+          metricsSink,
+          logger,
+          clock,
+        },
+        {
+          version: settings.VAULTOPS_VERSION,
+          healthMemoMs: settings.HEALTH_MEMO_MS,
+          tokenRenewThresholdSeconds: settings.TOKEN_RENEW_THRESHOLD_SECONDS,
+          mount: settings.VAULT_MOUNT_POINT,
+        },
+      ),
   );
 
-  const apiTokens = new ApiTokenVerifier(
-    async () => {
-      const records: ApiTokenRecord[] = [];
-      if (settings.API_TOKENS_SECRET) {
-        const stored = await readJsonSecret<unknown>(clients, settings.API_TOKENS_SECRET);
-        records.push(...parseTokenList(stored, `secret ${settings.API_TOKENS_SECRET}`));
-      }
-      // Refused in production by loadSettings: plain tokens from the environment are for dev and tests.
-      if (settings.API_TOKENS_JSON)
-        records.push(...parseTokenList(JSON.parse(settings.API_TOKENS_JSON), "API_TOKENS_JSON"));
-      if (settings.API_TOKEN) records.push(tokenRecord("api-token", settings.API_TOKEN, ["admin"]));
-      if (settings.API_READ_TOKEN) records.push(tokenRecord("api-read-token", settings.API_READ_TOKEN, ["read"]));
-      return records;
-    },
-    settings.TOKEN_LIST_TTL_SECONDS * 1000,
-    clock,
-  );
+  const apiTokens = lazily(() => apiTokenVerifier(settings, clients, clock));
 
-  const rotationStore = new DynamoRotationStore(table);
-  const rotation = new RotationService({ config, store: rotationStore, logger, clock });
-  const incidents = new IncidentService({
-    incidents: new DynamoIncidentStore(table),
-    cache,
-    rotation,
-    rotationStore,
-    audit,
-    logger,
-    clock,
-  });
+  const rotationStore = lazily(() => new DynamoRotationStore(table));
+  const rotation = lazily(() => new RotationService({ config, store: rotationStore(), logger, clock }));
+  const incidents = lazily(
+    () =>
+      new IncidentService({
+        incidents: new DynamoIncidentStore(table),
+        cache,
+        rotation: rotation(),
+        rotationStore: rotationStore(),
+        audit,
+        logger,
+        clock,
+      }),
+  );
 
   // Built on first use: the local key file is only read (or created) by a snapshot route or job.
-  let snapshots: SnapshotService | undefined;
-  const snapshotService = () => {
-    snapshots ??= new SnapshotService({
-      backends: router.all(),
-      records: new DynamoSnapshotRecords(table),
-      storage: settings.SNAPSHOT_BUCKET
-        ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
-        : localStorage(settings.SNAPSHOT_DIR),
-      keys: settings.SNAPSHOT_KMS_KEY_ID
-        ? kmsKeyProvider(clients, settings.SNAPSHOT_KMS_KEY_ID)
-        : localKeyProvider(settings.SNAPSHOT_KEY_FILE),
-      audit,
-      logger,
-      mount: settings.VAULT_MOUNT_POINT,
-      retentionDays: settings.SNAPSHOT_RETENTION_DAYS,
-      clock,
-    });
-    return snapshots;
-  };
+  const snapshots = lazily(
+    () =>
+      new SnapshotService({
+        backends: router.all(),
+        records: new DynamoSnapshotRecords(table),
+        storage: settings.SNAPSHOT_BUCKET
+          ? s3Storage(clients, settings.SNAPSHOT_BUCKET)
+          : localStorage(settings.SNAPSHOT_DIR),
+        keys: settings.SNAPSHOT_KMS_KEY_ID
+          ? kmsKeyProvider(clients, settings.SNAPSHOT_KMS_KEY_ID)
+          : localKeyProvider(settings.SNAPSHOT_KEY_FILE),
+        audit,
+        logger,
+        mount: settings.VAULT_MOUNT_POINT,
+        retentionDays: settings.SNAPSHOT_RETENTION_DAYS,
+        clock,
+      }),
+  );
 
   return {
     settings,
@@ -313,19 +233,27 @@ export function createContext(settings: Settings, overrides: ContextOverrides = 
     recorder,
     counters,
     cache,
-    monitor,
+    get monitor() {
+      return monitor();
+    },
     config,
     configActivity: activity,
     backends: router,
     audit,
     accessMetrics,
-    rotation,
-    incidents,
+    get rotation() {
+      return rotation();
+    },
+    get incidents() {
+      return incidents();
+    },
     get snapshots() {
-      return snapshotService();
+      return snapshots();
     },
     jobRuns,
-    apiTokens,
+    get apiTokens() {
+      return apiTokens();
+    },
   };
 }
 

@@ -2,14 +2,16 @@ import * as z from "zod/mini";
 import { parseTokenList } from "./auth/api-tokens";
 import { DEFAULT_CONFIG_BACKENDS, DEFAULT_SECRETS_PREFIX, parseRouting } from "./config/routing";
 import { SettingsError } from "./errors";
+import { METRICS_NAMESPACE_ROOT } from "./monitor/metric-names";
+import { DEFAULT_VAULT_AUTH_METHOD, vaultAuthMethods } from "./vault/auth-method";
 
 // zod/mini keeps this out of every handler's cold start: ~20 KB where full zod is ~440 KB.
-const bool = z.optional(
-  z.pipe(
-    z.enum(["true", "false", "1", "0"]),
-    z.transform((v) => v === "true" || v === "1"),
-  ),
+const boolText = z.pipe(
+  z.enum(["true", "false", "1", "0"]),
+  z.transform((v) => v === "true" || v === "1"),
 );
+/** A switch: `true`/`1` or `false`/`0`, `fallback` when unset. */
+const flag = (fallback: boolean) => z._default(boolText, fallback);
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z._default(
     z.coerce
@@ -35,7 +37,7 @@ const settingsSchema = z.object({
   VAULT_ADDR: z.url({ error: "VAULT_ADDR must be a URL such as https://vault.example.com:8200" }),
   VAULT_NAMESPACE: optionalString,
   VAULT_MOUNT_POINT: z._default(z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)), "secret"),
-  VAULT_AUTH_METHOD: z._default(z.enum(["token", "approle", "aws"]), "token"),
+  VAULT_AUTH_METHOD: z._default(z.enum(vaultAuthMethods), DEFAULT_VAULT_AUTH_METHOD),
   /** Secrets Manager secret (name or ARN) holding {"token"} or {"role_id","secret_id"}. */
   VAULT_CREDENTIALS_SECRET: optionalString,
   VAULT_TOKEN: optionalString,
@@ -72,10 +74,10 @@ const settingsSchema = z.object({
   /** Largest config value accepted (413 above). */
   CONFIG_VALUE_MAX_BYTES: integer(32_768, 1, 262_144),
   EVENT_BUS_NAME: text("default"),
-  EVENTS_ENABLED: bool,
+  EVENTS_ENABLED: flag(true),
   AUDIT_RETENTION_DAYS: integer(90, 1),
   /** Audit every config read (one DynamoDB write per read); changes are always audited. */
-  AUDIT_READS: bool,
+  AUDIT_READS: flag(true),
   /**
    * Token names whose creations are planned (the deploy pipeline's, the migration's), comma-separated;
    * a configuration created by any other token counts as UnplannedKeyCreation. `*`: every token.
@@ -108,10 +110,10 @@ const settingsSchema = z.object({
   CAPACITY_READS_PER_SECOND: integer(1_000, 1, 1_000_000),
   CAPACITY_CONTAINERS: integer(100, 1, 100_000),
   COUNTER_FLUSH_MS: integer(10_000, 0),
-  METRICS_NAMESPACE: text("Vaultops"),
-  CLOUDWATCH_ENABLED: bool,
+  METRICS_NAMESPACE: text(METRICS_NAMESPACE_ROOT),
+  CLOUDWATCH_ENABLED: flag(true),
   /** Secret-access figures as CloudWatch Embedded Metric Format log lines (one per invocation and scope). */
-  EMF_ENABLED: bool,
+  EMF_ENABLED: flag(true),
   API_TOKENS_SECRET: optionalString,
   /** How long a container uses the token list before reading it again (a removed token's last minute). */
   TOKEN_LIST_TTL_SECONDS: integer(60, 0, 3_600),

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { AUTHORIZER_TTL_SECONDS, authorizerHandler, fallbackHandler, matchRoute } from "@vaultops/api";
 import { PayloadTooLargeError, toErrorResponse } from "@vaultops/core/errors";
 import { MAX_BODY_BYTES } from "@vaultops/lambda";
+import { gatewayAuthorizerEvent, gatewayEvent } from "./gateway-event";
 import { type Invoker, sourceInvoker } from "./invoker";
 
 /** The body, or its size alone once it passes `limit` (what is over is never kept). */
@@ -25,16 +26,12 @@ const send = (res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 };
 
-/** Bodies API Gateway passes as text; anything else arrives base64-encoded (`isBase64Encoded: true`). */
-const textual = (contentType: string | undefined) =>
-  !contentType || /^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType);
-
 /** How long API Gateway reuses an authorizer's answer for one Authorization header (as infra/api.ts says). */
 export const AUTHORIZER_TTL_MS = Number(process.env.VAULTOPS_AUTHORIZER_TTL_SECONDS ?? AUTHORIZER_TTL_SECONDS) * 1000;
 
 /**
- * The local stand-in for API Gateway HTTP API: turns each request into a payload 2.0 event (header
- * names lower-cased, cookies apart, binary bodies base64), runs the authorizer function for
+ * The local stand-in for API Gateway HTTP API: turns each request into a payload 2.0 event
+ * (./gateway-event.ts: header names lower-cased, cookies apart, binary bodies base64), runs the authorizer function for
  * protected routes (401 without an Authorization header) and reuses its answer per header value for
  * AUTHORIZER_TTL_SECONDS, as API Gateway's authorizer cache does, then runs the route's function through the
  * invoker: in this process (`source`) or as a built bundle under the Lambda emulator (`lambda`).
@@ -64,12 +61,8 @@ export async function startApiServer(options: {
       const scope = match?.route.scope ?? "public";
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+        if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(",") : value;
       }
-      const cookies = headers.cookie ? headers.cookie.split(/;\s*/).filter(Boolean) : undefined;
-      delete headers.cookie;
-      const query: Record<string, string> = {};
-      for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
       // API Gateway refuses payloads over 10 MB; Lambda refuses invocations over 6 MB (API Gateway then
       // answers 500 on AWS). Locally a body over the API's own limit is refused here, as the route would
       // refuse it, so that no runtime ever hands a function more than Lambda would.
@@ -82,42 +75,21 @@ export async function startApiServer(options: {
         );
         return send(res, refused.status, JSON.stringify(refused.body));
       }
-      const base64 = body.length > 0 && !textual(headers["content-type"]);
       const requestId = randomUUID();
-      const now = new Date();
-      const event = {
-        version: "2.0",
+      const event = gatewayEvent({
+        method,
+        path: url.pathname,
         routeKey,
-        rawPath: url.pathname,
         rawQueryString: url.search.replace(/^\?/, ""),
-        ...(cookies ? { cookies } : {}),
+        pathParameters,
         headers,
-        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-        ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-        requestContext: {
-          accountId: "000000000000",
-          apiId: "local",
-          domainName: headers.host ?? "localhost",
-          domainPrefix: "local",
-          http: {
-            method,
-            path: url.pathname,
-            protocol: `HTTP/${req.httpVersion}`,
-            sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
-            userAgent: headers["user-agent"] ?? "",
-          },
-          requestId,
-          routeKey,
-          stage: "$default",
-          time: now.toISOString(),
-          timeEpoch: now.getTime(),
-          authorizer: undefined as unknown,
-        },
-        ...(body.length ? { body: body.toString(base64 ? "base64" : "utf8") } : {}),
-        isBase64Encoded: base64,
-      };
+        body,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        requestId,
+      });
       if (scope !== "public") {
-        const identity = headers.authorization;
+        const identity = event.headers.authorization;
         if (!identity) {
           await options
             .onGatewayRefusal?.({ route: routeKey, sourceIp: event.requestContext.http.sourceIp, requestId })
@@ -126,16 +98,7 @@ export async function startApiServer(options: {
         }
         let decision = decisions.get(identity);
         if (!decision || decision.until <= Date.now()) {
-          const answer = await invoker.invoke(
-            authorizerHandler,
-            {
-              ...event,
-              type: "REQUEST",
-              routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
-              identitySource: [identity],
-            },
-            requestId,
-          );
+          const answer = await invoker.invoke(authorizerHandler, gatewayAuthorizerEvent(event, identity), requestId);
           if (answer.functionError) {
             options.log?.(
               `[api] authorizer failed: ${answer.functionError.errorType}: ${answer.functionError.errorMessage}`,

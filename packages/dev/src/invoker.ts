@@ -1,4 +1,4 @@
-import { functionCatalogue, functionFor } from "../../../infra/function-catalogue";
+import { functionCatalogue, functionFor } from "@vaultops/build-definition";
 import { lambdaContext, loadHandler } from "./handlers";
 import { EmulatedFunction } from "./lambda-emulator";
 import type { LambdaTools } from "./lambda-tools";

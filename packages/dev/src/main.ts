@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: Vault, DynamoDB, every route of infra/routes.ts on 127.0.0.1:${PORT:-3000} and every
- * job of infra/schedules.ts, with nothing to set up beyond `npm ci`. Ctrl-C stops all of it.
+ * job of packages/api/src/schedules.ts, with nothing to set up beyond `npm ci`. Ctrl-C stops all of it.
  *
  * VAULTOPS_RUNTIME=source (default): the TypeScript handlers in this process, for fast edits.
  * VAULTOPS_RUNTIME=lambda: `npm run build`'s bundles, each function in its own emulated Lambda.

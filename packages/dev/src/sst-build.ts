@@ -20,8 +20,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { functionRuntime, hook, nodejsBuild } from "../../../infra/bundling";
-import { functionCatalogue } from "../../../infra/function-catalogue";
+import { functionCatalogue, functionRuntime, hook, nodejsBuild } from "@vaultops/build-definition";
 import { withInstallLock } from "./install-lock";
 import { repoRoot, stateDir } from "./paths";
 import { runCommand } from "./run-command";
@@ -273,6 +272,7 @@ function sourceDigest(): string {
     "functions",
     "infra",
     "packages/api/src",
+    "packages/build-definition/src",
     "packages/core/src",
     "packages/lambda/src",
     "packages/dev/sst-builder",

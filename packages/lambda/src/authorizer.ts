@@ -1,9 +1,14 @@
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import { functionName } from "@vaultops/api/function-name";
 import { authorizerHandler } from "@vaultops/api/handlers";
 import { asFunction, bearerToken } from "@vaultops/core";
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from "aws-lambda";
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+  Context,
+} from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
-import { lowerCaseHeaders } from "./invocation";
 
 export type AuthorizerContext = {
   authenticated: boolean;
@@ -25,30 +30,31 @@ export type AuthorizerContext = {
  */
 export function tokenAuthorizer(getContext: ContextProvider = defaultContext) {
   const name = functionName(authorizerHandler);
-  return (
-    event: Pick<APIGatewayRequestAuthorizerEventV2, "headers"> & { identitySource?: string[] | null },
-  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> =>
-    asFunction(name, async () => {
-      const header = lowerCaseHeaders(event.headers).authorization ?? event.identitySource?.[0];
-      const token = bearerToken(header);
-      if (!token) return { isAuthorized: true, context: { authenticated: false, reason: "missing" } };
-      const result = await getContext().apiTokens.check(token);
-      if (!result.ok) {
-        return {
-          isAuthorized: true,
-          context: { authenticated: false, reason: result.reason, ...(result.name ? { principal: result.name } : {}) },
-        };
-      }
-      const { principal } = result;
+  type Event = Pick<APIGatewayRequestAuthorizerEventV2, "headers"> & { identitySource?: string[] | null };
+  type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
+  const handler = middy<Event, Result>(async (event: Event): Promise<Result> => {
+    // Header names compared without case (API Gateway lower-cases them; SAM's sample events do not).
+    const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
+    if (!token) return { isAuthorized: true, context: { authenticated: false, reason: "missing" } };
+    const result = await getContext().apiTokens.check(token);
+    if (!result.ok) {
       return {
         isAuthorized: true,
-        context: {
-          authenticated: true,
-          principal: principal.name,
-          scopes: principal.scopes.join(" "),
-          ...(principal.paths ? { paths: principal.paths.join(" ") } : {}),
-          ...(principal.expiresAt !== undefined ? { expires_at: principal.expiresAt } : {}),
-        },
+        context: { authenticated: false, reason: result.reason, ...(result.name ? { principal: result.name } : {}) },
       };
-    });
+    }
+    const { principal } = result;
+    return {
+      isAuthorized: true,
+      context: {
+        authenticated: true,
+        principal: principal.name,
+        scopes: principal.scopes.join(" "),
+        ...(principal.paths ? { paths: principal.paths.join(" ") } : {}),
+        ...(principal.expiresAt !== undefined ? { expires_at: principal.expiresAt } : {}),
+      },
+    };
+  }).use(httpHeaderNormalizer());
+  return (event: Event, lambdaContext?: Pick<Context, "awsRequestId">): Promise<Result> =>
+    asFunction(name, () => handler(event, (lambdaContext ?? {}) as Context));
 }

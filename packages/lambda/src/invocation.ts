@@ -14,16 +14,3 @@ export async function flushInvocation(ctx: VaultopsContext, options: { always: b
     ctx.logger.warn("counter flush failed", { error: (error as Error).message });
   }
 }
-
-/** Header names compared without case, as HTTP says; values of repeated headers joined with commas. */
-export function lowerCaseHeaders(
-  headers: Record<string, string | undefined> | null | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || value === null) continue;
-    const key = name.toLowerCase();
-    out[key] = key in out ? `${out[key]},${value}` : String(value);
-  }
-  return out;
-}

@@ -1,8 +1,9 @@
+import middy from "@middy/core";
 import { functionName } from "@vaultops/api/function-name";
 import { asFunction, type VaultopsContext } from "@vaultops/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { type ContextProvider, defaultContext } from "./context";
-import { flushInvocation } from "./invocation";
+import { flushCounters } from "./middlewares";
 
 /** What a job reports: whether it did all it should, and a summary for the job-run record and the log. */
 export interface JobOutcome {
@@ -23,39 +24,51 @@ export function scheduledJob(
   const fn = functionName(schedule.handler);
   // The job's name in its run record (`job#health-check`): the handler's file name.
   const name = fn.replace(/^jobs-/, "");
-  return (getContext: ContextProvider = defaultContext) =>
-    (event: ScheduledEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<Record<string, unknown>> =>
+  return (getContext: ContextProvider = defaultContext) => {
+    const handler = middy<ScheduledEvent, JobOutcome>((event: ScheduledEvent) => run(getContext(), event))
+      .use(flushCounters(getContext, { always: true }))
+      .use(jobRun(name, getContext));
+    return (event: ScheduledEvent, lambdaContext?: Pick<Context, "awsRequestId">): Promise<Record<string, unknown>> =>
       asFunction(fn, async () => {
-        const ctx = getContext();
-        const started = ctx.clock.now();
-        const requestId = lambdaContext?.awsRequestId;
-        const record = async (outcome: JobOutcome) => {
-          await ctx.jobRuns
-            .record(name, {
-              at: started,
-              ok: outcome.ok,
-              durationMs: ctx.clock.now() - started,
-              summary: outcome.summary,
-            })
-            .catch((error: unknown) => ctx.logger.error("job run not recorded", { job: name, error }));
-        };
-        try {
-          const outcome = await run(ctx, event);
-          await record(outcome);
-          ctx.logger.info("job finished", {
-            job: name,
-            ok: outcome.ok,
-            duration_ms: ctx.clock.now() - started,
-            request_id: requestId,
-            ...outcome.summary,
-          });
-          return { ok: outcome.ok, ...outcome.summary };
-        } catch (error) {
-          await record({ ok: false, summary: { error: (error as Error).name ?? "Error" } });
-          ctx.logger.error("job failed", { job: name, error, request_id: requestId });
-          throw error;
-        } finally {
-          await flushInvocation(ctx, { always: true });
-        }
+        const outcome = await handler(event, (lambdaContext ?? {}) as Context);
+        return { ok: outcome.ok, ...outcome.summary };
       });
+  };
+}
+
+/** The job's run record and log line, for a run that finished (after) or threw (onError). */
+function jobRun(name: string, getContext: ContextProvider): middy.MiddlewareObj<ScheduledEvent, JobOutcome> {
+  const started = new WeakMap<object, number>();
+  const record = async (request: middy.Request<ScheduledEvent, JobOutcome>, outcome: JobOutcome) => {
+    const ctx = getContext();
+    const at = started.get(request) ?? ctx.clock.now();
+    await ctx.jobRuns
+      .record(name, { at, ok: outcome.ok, durationMs: ctx.clock.now() - at, summary: outcome.summary })
+      .catch((error: unknown) => ctx.logger.error("job run not recorded", { job: name, error }));
+  };
+  return {
+    before: (request) => {
+      started.set(request, getContext().clock.now());
+    },
+    after: async (request) => {
+      const ctx = getContext();
+      const outcome = request.response as JobOutcome;
+      await record(request, outcome);
+      ctx.logger.info("job finished", {
+        job: name,
+        ok: outcome.ok,
+        duration_ms: ctx.clock.now() - (started.get(request) ?? ctx.clock.now()),
+        request_id: request.context?.awsRequestId,
+        ...outcome.summary,
+      });
+    },
+    onError: async (request) => {
+      await record(request, { ok: false, summary: { error: (request.error as Error).name ?? "Error" } });
+      getContext().logger.error("job failed", {
+        job: name,
+        error: request.error,
+        request_id: request.context?.awsRequestId,
+      });
+    },
+  };
 }

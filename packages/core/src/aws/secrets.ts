@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock";
 import { VaultAuthenticationError } from "../errors";
+import { memoised } from "../memoised";
 import type { CredentialSource, VaultCredentials } from "../vault/auth";
 import type { AwsClients } from "./clients";
 
@@ -14,15 +15,11 @@ export function secretsManagerCredentials(
 ): CredentialSource {
   const clock = options.clock ?? systemClock;
   const ttlMs = options.ttlMs ?? 5 * 60_000;
-  let cached: { value: VaultCredentials; at: number } | undefined;
-  return {
-    async get(force = false) {
-      if (!force && cached && clock.now() - cached.at < ttlMs) return cached.value;
-      const value = await readJsonSecret<VaultCredentials>(clients, secretId, options.versionStage);
-      cached = { value, at: clock.now() };
-      return value;
-    },
-  };
+  // Concurrent cold callers share one read; a failed read is not kept.
+  const credentials = memoised(clock, ttlMs, () =>
+    readJsonSecret<VaultCredentials>(clients, secretId, options.versionStage),
+  );
+  return { get: (force = false) => credentials(force) };
 }
 
 export async function readJsonSecret<T>(

@@ -1,127 +1,20 @@
-import { createHash } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { CACHE_SHARDS } from "../aws/capacity";
 import { keys } from "../aws/key-space";
-import { epochSeconds, type Item, queryPartition, type StateTable } from "../aws/state-table";
+import { queryPartition, type StateTable } from "../aws/state-table";
+import { type CacheEntry, type CacheWrite, type PutOutcome, replaceableUpTo, replaceCondition } from "./cache-entry";
+import { cachePartition, toEntry, toItem } from "./cache-items";
+import { type CacheStore, type CacheSync, CHANGES_KEPT, type SweepRecord } from "./shared-tier";
 
-/**
- * One shared (L2) cache entry: a non-sensitive value at a KV v2 version, or a tombstone that says
- * "this version (or anything older) is not to be served from cache": left by a write that made the
- * key sensitive or deleted it, by a reader that found sensitive data, or by a purge.
- */
-export interface CacheEntry {
-  key: string;
-  /** "" for a tombstone. */
-  value: string;
-  version: number;
-  storedAt: number;
-  expiresAtMs: number;
-  generation: number;
-  tombstone: boolean;
-  /** Every version was destroyed: no reader may refill until a writer writes the key again. */
-  purged: boolean;
-}
-
-/** Who writes an entry, which decides what it may replace (see `put`). */
-export type CacheWrite = "refill" | "advance";
+// The entry rules, their item layout and the shared-tier port live in their own files; exported from here as before.
+export * from "./cache-entry";
+export { cachePartition } from "./cache-items";
+export * from "./shared-tier";
 
 const SWEEP_KEY = keys.cacheSweep;
 
-/** Entries spread over partitions by key hash, so that no partition is hot and stats and sweeps are Queries. */
-export const cachePartition = (key: string, shards = CACHE_SHARDS): string =>
-  keys.cacheShard(createHash("sha256").update(key).digest().readUInt16BE(0) % shards);
-
-export interface SweepRecord {
-  at: number;
-  removed: number;
-  remaining: number;
-  /** Entries dropped because Vault holds another version now (written by another client). */
-  revalidated?: { checked: number; stale: number; unknown: number };
-  /**
-   * The values left, by backend, and when the oldest was stored: what the status and metrics routes
-   * report as the shared tier's size (reading every entry on each scrape would cost the whole tier).
-   */
-  values?: Record<string, number>;
-  oldestStoredAt?: number;
-}
-
-/**
- * An entry's place in the order of what may replace what, one number so that a condition is one
- * comparison: version 2v for a value, 2v + 1 for a tombstone of the same version (it outranks the
- * value), and a purge marker above every version.
- */
-export function precedence(entry: Pick<CacheEntry, "version" | "tombstone" | "purged">): number {
-  return entry.purged ? Number.MAX_SAFE_INTEGER : entry.version * 2 + (entry.tombstone ? 1 : 0);
-}
-
-/**
- * The highest precedence an entry may have for `entry` to replace it. Versions only move forward,
- * whoever writes:
- * - a refill (a reader storing what it just read from Vault) replaces only older versions and a value
- *   of the same version: never a newer version, a tombstone of the same version, or a purge; so a slow
- *   reader cannot put back a value that a writer replaced, deleted or made sensitive;
- * - an advance (a writer, after Vault accepted its write) also replaces a purge, and its tombstone
- *   replaces a value of the same version (a delete keeps the version number).
- * Expired entries may be replaced by anything.
- */
-export function replaceableUpTo(entry: Pick<CacheEntry, "version" | "tombstone">, write: CacheWrite): number {
-  return entry.version * 2 + (write === "advance" && entry.tombstone ? 1 : 0);
-}
-
-/**
- * `replaceableUpTo` as a DynamoDB condition: flat, one comparison (`:r`) besides the expiry (`:now`).
- * An entry written before `precedence` existed is replaced by a writer, never by a reader.
- */
-export function replaceCondition(write: CacheWrite): string {
-  const base = "attribute_not_exists(pk) OR expiresAtMs <= :now OR precedence <= :r";
-  return write === "refill" ? base : `${base} OR purged = :t OR attribute_not_exists(precedence)`;
-}
-
-/**
- * The outcome of a conditional write: refused (a newer or blocking entry is there), stored, or stored
- * over a value of an older or the same version (that other containers may hold in memory).
- */
-export type PutOutcome = "refused" | "stored" | "superseded";
-
-/**
- * What every container checks every CACHE_GENERATION_CHECK_MS: the clear generation, and the recent
- * changes (`changes` holds the newest; the last one's number is `seq`, each earlier one one less).
- */
-export interface CacheSync {
-  generation: number;
-  seq: number;
-  changes: Array<{ key: string; version: number }>;
-}
-
-/** Recent changes the shared sync item keeps; a container further behind drops its whole memory tier. */
-export const CHANGES_KEPT = 32;
 /** The list is trimmed back to CHANGES_KEPT once it holds this many more: the item stays under 4 KB. */
 const CHANGES_SLACK = 8;
-
-/** What the two-tier cache needs of its shared tier (DynamoDB in AWS; a Map in unit tests). */
-export interface CacheStore {
-  get(key: string): Promise<CacheEntry | undefined>;
-  /** The entries of these keys that exist (a list page's lookups in one call per 100 keys). */
-  getMany(keys: string[]): Promise<Map<string, CacheEntry>>;
-  /** Writes the entry if `replaceCondition` allows it. */
-  put(entry: CacheEntry, write: CacheWrite, now: number): Promise<PutOutcome>;
-  /** Writes unconditionally (a purge). */
-  overwrite(entry: CacheEntry): Promise<void>;
-  /** Deletes the entry; true when it held a value (not a tombstone). */
-  delete(key: string): Promise<boolean>;
-  /** Deletes `key` unless it has moved past `version`. */
-  deleteIfVersion(key: string, version: number): Promise<boolean>;
-  deleteMany(keys: string[]): Promise<void>;
-  /** Every entry, expired ones included. */
-  all(): Promise<CacheEntry[]>;
-  /** The generation and the recent changes, read by every container every CACHE_GENERATION_CHECK_MS. */
-  sync(): Promise<CacheSync>;
-  bumpGeneration(): Promise<number>;
-  /** Tells every container that these keys changed (they drop their in-process copies). */
-  announce(changes: Array<{ key: string; version: number }>): Promise<void>;
-  recordSweep(record: SweepRecord): Promise<void>;
-  lastSweep(): Promise<SweepRecord | undefined>;
-}
 
 /**
  * The shared tier in the state table. The sync item is replicated (`sync#<r>`, `replicas` of them):
@@ -361,33 +254,4 @@ export class DynamoCacheStore implements CacheStore {
     if (out.Item.oldestStoredAt !== undefined) record.oldestStoredAt = Number(out.Item.oldestStoredAt);
     return record;
   }
-}
-
-function toItem(entry: CacheEntry, pk: string): Item {
-  return {
-    pk,
-    sk: entry.key,
-    value: entry.value,
-    version: entry.version,
-    storedAt: entry.storedAt,
-    expiresAtMs: entry.expiresAtMs,
-    expiresAt: epochSeconds(entry.expiresAtMs),
-    generation: entry.generation,
-    tombstone: entry.tombstone,
-    purged: entry.purged,
-    precedence: precedence(entry),
-  };
-}
-
-function toEntry(item: Record<string, unknown>): CacheEntry {
-  return {
-    key: String(item.sk),
-    value: String(item.value ?? ""),
-    version: Number(item.version),
-    storedAt: Number(item.storedAt),
-    expiresAtMs: Number(item.expiresAtMs),
-    generation: Number(item.generation ?? 0),
-    tombstone: item.tombstone === true,
-    purged: item.purged === true,
-  };
 }

@@ -1,6 +1,6 @@
 import { operationDeadline, withinOperation } from "../operation-deadline";
-import type { KvStore, OperationScope } from "../vault/kv2";
 import type { ConfigStore } from "./config-store";
+import type { KvStore, OperationScope } from "./kv-store";
 import { type BackendName, type RoutingRule, routeMatcher } from "./routing";
 
 export type { BackendName, RoutingRule } from "./routing";

@@ -1,7 +1,7 @@
 import type { Actor } from "../audit/audit-log";
 import { ForbiddenError, ForeignShapeError, VersionConflictError } from "../errors";
 import { shortHash } from "../hash";
-import type { KvSecret } from "../vault/kv2";
+import type { KvSecret } from "./kv-store";
 import { ConfigReads } from "./reads";
 import { type ConfigRecord, isSensitive, ownShape, toRecord } from "./shape";
 import { type ConfigRef, type CreateConfigInput, checkValueSize, refPath, type UpdateConfigInput } from "./validation";

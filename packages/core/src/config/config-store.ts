@@ -1,6 +1,6 @@
 import type { TwoTierCache } from "../cache/two-tier-cache";
 import type { Logger } from "../logger";
-import type { KvSecret, KvStore } from "../vault/kv2";
+import type { KvSecret, KvStore } from "./kv-store";
 import { isCacheable, isSensitive } from "./shape";
 
 /** A version may be cached when its data says it is plain and its key is not marked sensitive. */

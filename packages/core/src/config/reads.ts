@@ -9,11 +9,11 @@ import {
   VersionConflictError,
 } from "../errors";
 import { shortHash } from "../hash";
-import type { KvSecret, KvVersionInfo } from "../vault/kv2";
 import type { ConfigActivity } from "./activity";
 import type { BackendRouter, ConfigBackend } from "./backends";
 import type { ClaimStore } from "./claims";
 import { cacheable } from "./config-store";
+import type { KvSecret, KvVersionInfo } from "./kv-store";
 import { type ConfigRecord, toRecord } from "./shape";
 import { type ConfigRef, refPath } from "./validation";
 
@@ -34,6 +34,16 @@ export interface ConfigServiceDeps {
   cache: TwoTierCache;
   activity: ConfigActivity;
   valueMaxBytes: number;
+}
+
+/**
+ * Whether the caller may see sensitive values, as the edge's authorize() decided it (its `sensitive`:
+ * `secrets:read`, or `admin`). Only the service knows which key is sensitive, so it refuses here: `false`
+ * refuses a sensitive key's value or history with 403 secrets_scope_required (the edge audits and counts
+ * the refusal); absent, as for the plane's own reads, allows.
+ */
+export interface SensitiveAccess {
+  allowSensitive?: boolean;
 }
 
 /**
@@ -73,6 +83,15 @@ export class ConfigReads {
   protected notFound(ref: ConfigRef, version?: number): VaultSecretNotFoundError {
     return new VaultSecretNotFoundError(version ? "Configuration version not found" : "Configuration not found", {
       details: `${refPath(ref)}${version ? ` version ${version}` : ""}`,
+    });
+  }
+
+  /** A sensitive key's value or history asked for without `allowSensitive` (SensitiveAccess). */
+  protected sensitiveRefused(ref: ConfigRef, what: "value" | "history"): SecretsScopeRequiredError {
+    const subject = what === "value" ? "Reading a sensitive configuration" : "The history of a sensitive configuration";
+    return new SecretsScopeRequiredError(`${subject} needs the secrets:read scope`, {
+      path: refPath(ref),
+      details: `${refPath(ref)} is sensitive`,
     });
   }
 
@@ -119,7 +138,7 @@ export class ConfigReads {
    */
   async get(
     ref: ConfigRef,
-    options: { version?: number | undefined; revalidate?: boolean; allowSensitive?: boolean } = {},
+    options: { version?: number | undefined; revalidate?: boolean } & SensitiveAccess = {},
     actor?: Actor,
   ): Promise<ConfigRecord> {
     const started = performance.now();
@@ -140,13 +159,7 @@ export class ConfigReads {
         await this.deps.activity.read(ref, actor, { ok: false, latencyMs: performance.now() - started, error });
       throw error;
     }
-    // The caller may not see sensitive values: refused (the edge audits and counts the refusal).
-    if (record.is_encrypted && options.allowSensitive === false) {
-      throw new SecretsScopeRequiredError("Reading a sensitive configuration needs the secrets:read scope", {
-        path: refPath(ref),
-        details: `${refPath(ref)} is sensitive`,
-      });
-    }
+    if (record.is_encrypted && options.allowSensitive === false) throw this.sensitiveRefused(ref, "value");
     if (actor) {
       await this.deps.activity.read(ref, actor, {
         ok: true,
@@ -226,7 +239,7 @@ export class ConfigReads {
    */
   async versions(
     ref: ConfigRef,
-    options: { allowSensitive?: boolean } = {},
+    options: SensitiveAccess = {},
   ): Promise<{
     key: string;
     environment: string;
@@ -241,10 +254,7 @@ export class ConfigReads {
       if (options.allowSensitive === false) {
         const live = meta.keySensitive ? undefined : await backend.kv.read(refPath(ref));
         if (meta.keySensitive || (live && toRecord(ref, live).is_encrypted))
-          throw new SecretsScopeRequiredError("The history of a sensitive configuration needs the secrets:read scope", {
-            path: refPath(ref),
-            details: `${refPath(ref)} is sensitive`,
-          });
+          throw this.sensitiveRefused(ref, "history");
       }
       return {
         key: ref.key,

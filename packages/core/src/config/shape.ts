@@ -1,4 +1,4 @@
-import type { KvSecret } from "../vault/kv2";
+import type { KvSecret } from "./kv-store";
 import type { ConfigRef } from "./validation";
 
 /** A configuration as the API shows it: id is always 0, the version and `updated_at` are KV v2's. */

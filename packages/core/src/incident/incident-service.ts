@@ -8,6 +8,7 @@ import { ValidationError, VaultopsError } from "../errors";
 import type { Logger } from "../logger";
 import type { RotationService } from "../rotation/rotation-service";
 import type { RotationStore } from "../rotation/rotation-store";
+import type { IncidentRecord } from "./incident-record";
 import type { IncidentStore } from "./incident-store";
 
 /** The event CloudWatch sends to a Lambda alarm action. */
@@ -26,19 +27,6 @@ export interface CloudWatchAlarmEvent {
       }>;
     };
   };
-}
-
-export interface IncidentRecord {
-  id: string;
-  at: string;
-  alarm_name: string;
-  alarm_arn: string;
-  state: string;
-  reason: string;
-  scope: { environment?: string; service_name?: string; key?: string };
-  actions: string[];
-  cache_entries_cleared: number;
-  rotated: Array<{ path: string; version?: number; error?: string }>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
-import type { IncidentRecord } from "./incident-service";
+import type { IncidentRecord } from "./incident-record";
 
 /** Where incidents are kept: what the incident service needs of the state table. */
 export interface IncidentStore {

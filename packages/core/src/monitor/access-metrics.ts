@@ -2,6 +2,8 @@
  * Secret-access figures per environment and service, published as CloudWatch Embedded
  * Metric Format: one log line per scope and invocation, no API call on the request path.
  */
+import { metricDimensions, metricNames } from "./metric-names";
+
 interface Scope {
   reads: number;
   denied: number;
@@ -89,8 +91,8 @@ export class AccessMetrics {
     this.scopes = new Map();
     // The security figures of the plane as a whole (no dimensions), when there is something to say.
     const security: Record<string, number> = {};
-    if (this.authFailures > 0) security.FailedAuthentication = this.authFailures;
-    if (this.unplannedCreations > 0) security.UnplannedKeyCreation = this.unplannedCreations;
+    if (this.authFailures > 0) security[metricNames.failedAuthentication] = this.authFailures;
+    if (this.unplannedCreations > 0) security[metricNames.unplannedKeyCreation] = this.unplannedCreations;
     if (Object.keys(security).length > 0) {
       this.emit(now, [[]], Object.keys(security), security);
       this.authFailures = 0;
@@ -101,18 +103,26 @@ export class AccessMetrics {
       // Per scope, and the aggregate (no dimensions) that the default alarms watch.
       this.emit(
         now,
-        [["Environment", "Service"], []],
-        ["Reads", "Denied", "Failures", "CacheHits", "CacheMisses", "UncachedReads", "RetrievalLatency"],
+        [[metricDimensions.environment, metricDimensions.service], []],
+        [
+          metricNames.reads,
+          metricNames.denied,
+          metricNames.failures,
+          metricNames.cacheHits,
+          metricNames.cacheMisses,
+          metricNames.uncachedReads,
+          metricNames.retrievalLatency,
+        ],
         {
-          Environment: environment,
-          Service: service,
-          Reads: s.reads,
-          Denied: s.denied,
-          Failures: s.failures,
-          CacheHits: s.cacheHits,
-          CacheMisses: s.cacheMisses,
-          UncachedReads: s.uncachedReads,
-          RetrievalLatency: s.latencies,
+          [metricDimensions.environment]: environment,
+          [metricDimensions.service]: service,
+          [metricNames.reads]: s.reads,
+          [metricNames.denied]: s.denied,
+          [metricNames.failures]: s.failures,
+          [metricNames.cacheHits]: s.cacheHits,
+          [metricNames.cacheMisses]: s.cacheMisses,
+          [metricNames.uncachedReads]: s.uncachedReads,
+          [metricNames.retrievalLatency]: s.latencies,
         },
       );
     }

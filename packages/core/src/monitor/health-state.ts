@@ -2,6 +2,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../aws/key-space";
 import type { StateTable } from "../aws/state-table";
 import type { VaultStatus } from "../vault/health";
+import type { HealthErrorKind } from "./public-error";
 
 /** The last observed Vault health, shared by every container and the scheduled check. */
 export interface HealthState {
@@ -9,7 +10,8 @@ export interface HealthState {
   checkedAt: number;
   durationMs: number;
   version?: string;
-  error?: string;
+  /** What failed, by kind (never a message: those hold paths and addresses). */
+  error?: HealthErrorKind;
   tokenTtlSeconds?: number;
   tokenRenewable?: boolean;
   tokenCheckedAt?: number;

@@ -1,10 +1,11 @@
 import type { Clock } from "../clock";
+import { jobNames } from "../job-names";
 import type { SnapshotService } from "../snapshot/snapshot-service";
 import type { JobRunStore } from "./health-state";
 
 /** The age of the last snapshot and of the last rotation run, for the status endpoint. */
 export async function lifecycleStatus(deps: { jobRuns: JobRunStore; snapshots: SnapshotService; clock: Clock }) {
-  const [rotation, snapshot] = await Promise.all([deps.jobRuns.last("rotation"), deps.snapshots.latest()]);
+  const [rotation, snapshot] = await Promise.all([deps.jobRuns.last(jobNames.rotation), deps.snapshots.latest()]);
   const now = deps.clock.now();
   const age = (at: number | undefined) => (at === undefined ? null : Math.floor((now - at) / 1000));
   return {

@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { Actor } from "../audit/audit-log";
+import type { Actor, AuditLog } from "../audit/audit-log";
 import type { Clock } from "../clock";
 import { pool } from "../concurrency";
 import type { ConfigBackend } from "../config/backends";
+import { SENSITIVE_MARK, stableJson } from "../config/kv-store";
 import { NotFoundError, PayloadTooLargeError, VersionConflictError } from "../errors";
-import { SENSITIVE_MARK, stableJson } from "../vault/kv2";
-import type { Progress, SnapshotDeps, SnapshotService, SnapshotVersion } from "./snapshot-service";
+import type { Logger } from "../logger";
+import type { Progress, SnapshotManifest, SnapshotPayload, SnapshotVersion } from "./model";
+import type { SnapshotRecords } from "./snapshot-records";
 
 /** A path's entry in a stored plan: Secrets Manager paths carry their backend. */
 const planKey = (item: { path: string; backend?: string | undefined }) =>
@@ -49,6 +51,13 @@ const PLAN_TTL_MS = 3_600_000;
 /** Plans are stored gzipped in one item; DynamoDB items hold 400 KB. */
 const PLAN_MAX_BYTES = 350_000;
 
+/** What a restore reads of the snapshots (the snapshot service): a manifest, its checked payload, an entry's backend. */
+export interface SnapshotSource {
+  get(id: string): Promise<SnapshotManifest>;
+  load(manifest: SnapshotManifest): Promise<SnapshotPayload>;
+  backendOf(entry: { backend?: string | undefined }): ConfigBackend | undefined;
+}
+
 /**
  * A restore: a dry run plans it (create / change / unchanged per path, against the version it saw)
  * and keeps the plan an hour; the real restore takes that plan and writes each path with
@@ -58,8 +67,8 @@ const PLAN_MAX_BYTES = 350_000;
  */
 export class SnapshotRestorer {
   constructor(
-    private readonly snapshots: SnapshotService,
-    private readonly deps: SnapshotDeps,
+    private readonly snapshots: SnapshotSource,
+    private readonly deps: { records: SnapshotRecords; audit: AuditLog; logger: Logger },
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../aws/key-space";
 import { epochSeconds, queryPartition, type StateTable } from "../aws/state-table";
-import type { SnapshotManifest } from "./snapshot-service";
+import type { SnapshotManifest } from "./model";
 
 /** What the snapshot service keeps beside the blobs: manifests, and restore plans for an hour. */
 export interface SnapshotRecords {

@@ -5,37 +5,18 @@ import {
   VaultConnectionError,
   VaultopsError,
   VaultPermissionError,
-  VaultSealedError,
   VaultSecretNotFoundError,
-  VaultUninitializedError,
   VersionConflictError,
 } from "../errors";
-import type { Logger } from "../logger";
 import { operationDeadline, withinOperation } from "../operation-deadline";
-import type { VaultAuthenticator, VaultSession } from "./auth";
+import type { VaultSession } from "./auth";
+import type { CallOptions, RetryPolicy, VaultGatewayOptions } from "./gateway-options";
 import { classifyHealth, unreachableHealth, type VaultHealth } from "./health";
-import type { VaultRequest, VaultTransport } from "./transport";
+import { failureKind } from "./operation-recorder";
+import type { VaultRequest } from "./transport";
 
-/**
- * Why a backend call failed, for the figures: the backend refused the plane (`denied`: Vault's 403,
- * Secrets Manager's AccessDenied), could not be reached or answer (`unavailable`: unreachable, sealed,
- * past the deadline), or anything else (`error`). An outage is never counted as a refusal.
- */
-export type FailureKind = "denied" | "unavailable" | "error";
-
-/** Receives every Vault call: counted and timed into the shared counters. */
-export interface OperationRecorder {
-  record(operation: string, ok: boolean, durationMs: number, error?: string, kind?: FailureKind): void;
-}
-
-const failureKind = (error: unknown): FailureKind =>
-  error instanceof VaultPermissionError
-    ? "denied"
-    : error instanceof VaultConnectionError ||
-        error instanceof VaultSealedError ||
-        error instanceof VaultUninitializedError
-      ? "unavailable"
-      : "error";
+export type { CallOptions, RetryPolicy, VaultGatewayOptions } from "./gateway-options";
+export type { FailureKind, OperationRecorder } from "./operation-recorder";
 
 export interface TokenInfo {
   ttlSeconds: number;
@@ -43,28 +24,6 @@ export interface TokenInfo {
   /** Undefined for a token that never expires. */
   expireTime?: string;
   policies?: string[];
-}
-
-export interface RetryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Whole budget of one operation, retries included. */
-  deadlineMs: number;
-}
-
-export interface VaultGatewayOptions {
-  transport: VaultTransport;
-  authenticator: VaultAuthenticator;
-  recorder?: OperationRecorder;
-  logger?: Logger;
-  clock?: Clock;
-  retry?: Partial<RetryPolicy>;
-  loginDeadlineMs?: number;
-  /** Called when Vault refuses the plane's credentials (a failed login, not an outage). */
-  onLoginRefused?: () => void;
-  /** Forced re-authentications closer together than this are refused: one 403 storm, one login. */
-  minReauthIntervalMs?: number;
-  random?: () => number;
 }
 
 const withDeadline = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -87,17 +46,6 @@ const withDeadline = <T>(promise: Promise<T>, ms: number, what: string): Promise
 
 /** Time of every operation's deadline kept for what follows its last Vault call. */
 const ANSWER_RESERVE_MS = 50;
-
-/** Per call: whether a retry after a lost answer is safe, and time to keep for what follows it. */
-export interface CallOptions {
-  /**
-   * False for writes: a failure after the request may have been sent is not retried (the write may
-   * have happened); the caller finds out what happened. Default true.
-   */
-  idempotent?: boolean;
-  /** Time of the operation's deadline this call leaves unused (for reconciling a lost answer). */
-  reserveMs?: number;
-}
 
 /**
  * The only way vaultops talks to Vault: authentication with single-flight login and one forced

@@ -60,6 +60,22 @@ export function createNodeVaultTransport(options: {
   };
 }
 
+/**
+ * THE transport of a deployed function, from its settings (Vault's address, namespace and request
+ * timeout): the context's gateway and the credential rotation both use this one.
+ */
+export function vaultTransportFor(settings: {
+  VAULT_ADDR: string;
+  VAULT_NAMESPACE?: string | undefined;
+  VAULT_REQUEST_TIMEOUT_MS: number;
+}): VaultTransport {
+  return createNodeVaultTransport({
+    address: settings.VAULT_ADDR,
+    namespace: settings.VAULT_NAMESPACE,
+    timeoutMs: settings.VAULT_REQUEST_TIMEOUT_MS,
+  });
+}
+
 /** Failures before the request could have been sent: nothing reached Vault. */
 const notSentCodes = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 /** Failures after it may have been sent (a timeout, a reset): Vault may have acted on it. */

@@ -2,7 +2,7 @@
  * How every function is built and run: what infra hands to SST (`nodejs`, `hook`, runtime, sizes) and
  * nothing else. SST's own Node builder turns it into the artifacts, on a deploy and in `npm run build`
  * (packages/dev/src/sst-build.ts runs the same Go builder), so no copy of SST's esbuild options lives
- * here. Pure data and functions, no SST globals: scripts and tests import it.
+ * here. Pure data and functions, no SST globals: infra, the local runtime, scripts and tests import it.
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -1,0 +1,2 @@
+export * from "./bundling";
+export * from "./function-catalogue";
