@@ -121,7 +121,10 @@ describe("a sensitivity flip racing readers", () => {
     let staleShared = 0;
     // Readers wait a random moment between their Vault read and their cache refill: the race window.
     const real = createNodeVaultTransport({ address: env.VAULT_ADDR as string, timeoutMs: 3_000 });
-    const racing = contextFor(env, {
+    // The race is the subject, not DynamoDB's latency: 2,000 requests in bursts of 10 on the shared
+    // emulator, which can stall a call past the default 1 s while the rest of the suite runs beside it.
+    const patient = { ...env, DYNAMODB_TIMEOUT_MS: "5000", DYNAMODB_DEADLINE_MS: "10000" };
+    const racing = contextFor(patient, {
       transport: async (request: VaultRequest) => {
         const out = await real(request);
         if (request.method === "GET" && request.path.includes("/data/")) {
@@ -131,7 +134,7 @@ describe("a sensitivity flip racing readers", () => {
       },
     });
     // Another container that reads the shared tier every time (no in-process copy).
-    const cold = contextFor({ ...env, CACHE_MEMORY_TTL_SECONDS: "0" });
+    const cold = contextFor({ ...patient, CACHE_MEMORY_TTL_SECONDS: "0" });
     const trial = async (i: number) => {
       const key = `flip-${i}`;
       const secret = secretValue(`flip-secret-${i}`);

@@ -1,8 +1,8 @@
-import { operationDeadline, withinOperation } from "../operation-deadline";
 import type { ConfigStore } from "./config-store";
 import type { KvStore, OperationScope } from "./kv-store";
 import { type BackendName, type RoutingRule, routeMatcher } from "./routing";
 
+export { type DeadlineScope, deadlineScope } from "../operation-deadline";
 export type { BackendName, RoutingRule } from "./routing";
 
 /** A place configurations live, behind the KvStore port, with its own write path into the cache. */
@@ -62,40 +62,6 @@ export class BackendRouter {
     const rules = this.rules.map(({ pattern, backend }) => ({ pattern, backend }));
     return rules.some((r) => r.pattern === "*") ? rules : [...rules, { pattern: "*", backend: "vault" }];
   }
-}
-
-/** An operation's deadline as the calls inside it see it: a signal that cuts them when it passes. */
-export interface DeadlineScope extends OperationScope {
-  /**
-   * The signal of the current operation's deadline (of a fresh one outside any), firing `reserveMs`
-   * early: a write keeps that time to find out whether a lost answer's write landed.
-   */
-  signal(reserveMs?: number): AbortSignal;
-  /** Milliseconds left of the current operation. */
-  timeLeft(): number;
-}
-
-/**
- * One deadline for an operation's Secrets Manager calls: each call carries the deadline's abort
- * signal, so at the deadline the call in flight is cut and the operation fails (503
- * backend_unavailable, or 504 outcome_unknown for a write that may have landed), instead of holding the
- * function to its timeout. Nothing is raced: work that is not a Secrets Manager call (the cache, the
- * audit record after a write that landed) finishes, so a change is never answered as failed once done.
- */
-export function deadlineScope(deadlineMs: number, clock: { now(): number } = Date): DeadlineScope {
-  const owner = {};
-  const deadline = () => operationDeadline(owner) ?? clock.now() + deadlineMs;
-  return {
-    within<T>(fn: () => Promise<T>): Promise<T> {
-      return withinOperation(owner, () => clock.now() + deadlineMs, fn);
-    },
-    signal(reserveMs = 0) {
-      return AbortSignal.timeout(Math.max(0, deadline() - reserveMs - clock.now()));
-    },
-    timeLeft() {
-      return deadline() - clock.now();
-    },
-  };
 }
 
 /**
