@@ -239,17 +239,14 @@ async function measure(
     const fn = new EmulatedFunction(spec, tools, { maxEnvironments: 1 });
     try {
       const result = await fn.invoke(event(WARM_SAMPLES + i + 1));
-      if (result.initMs !== undefined) inits.push(result.initMs);
-      else if (result.functionError) {
-        // A bundle that throws at init has no INIT REPORT: say what it threw rather than print NaN.
-        const payload = result.payload as { errorType?: string; errorMessage?: string } | null;
-        return {
-          initMs: Number.NaN,
-          warmP50: Number.NaN,
-          outcomes: { error: 1 },
-          initError: `${payload?.errorType ?? "Error"}: ${payload?.errorMessage ?? result.functionError}`,
-        };
+      // A bundle that throws at init takes its environment down (the emulator answers 5xx): say what it
+      // threw rather than print a time. A handler's own error (a refused job) is an answer, not this.
+      if (result.functionError?.errorType === "Runtime.ExitError") {
+        const inner = /"errorType":"([^"]*)","errorMessage":"([^"]*)"/.exec(result.functionError.errorMessage);
+        const initError = inner ? `${inner[1]}: ${inner[2]}` : result.functionError.errorMessage;
+        return { initMs: Number.NaN, warmP50: Number.NaN, outcomes: { error: 1 }, initError };
       }
+      if (result.initMs !== undefined) inits.push(result.initMs);
     } finally {
       await fn.stop();
     }
