@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Five projects. `unit` (test/unit, test/infra) needs no server and runs alone with
- * `npm run test:unit`; integration, e2e and artifacts share real services that their global setup
+ * Six projects. `unit` (test/unit, test/infra) needs no server and runs alone with
+ * `npm run test:unit`; `rehearsal` runs sst.config.ts through SST's own components (npm run rehearse);
+ * integration, e2e and artifacts share real services that their global setup
  * starts (OpenBao, dynalite, moto on free loopback ports); `rights` runs last and checks the AWS calls
  * the others recorded against each function's IAM rights. Every log line of a run goes to a file that the global
  * teardown scans for the secret values the tests used.
@@ -43,8 +44,13 @@ export default defineConfig({
           ...shared,
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/infra/**/*.test.ts"],
+          exclude: ["test/infra/rehearsal.test.ts"],
           sequence: { groupOrder: 0 },
         },
+      },
+      // SST's own components under Pulumi's mocks, one process per stage (no services, but not quick).
+      {
+        test: { ...shared, name: "rehearsal", include: ["test/infra/rehearsal.test.ts"], sequence: { groupOrder: 0 } },
       },
       withServices("integration", "integration"),
       withServices("e2e", "e2e"),

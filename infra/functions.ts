@@ -41,6 +41,16 @@ export function permissionsFor(grants: Grant[]) {
   }));
 }
 
+/**
+ * Only Lambda may assume a function's role. SST 3.19.3 chooses the role's trust policy on `!dev` where
+ * `dev` is a Pulumi Output (always truthy as an object), so every role, production's included, would also
+ * trust the account root (found by the deploy rehearsal; `npm run rehearse`).
+ */
+const lambdaTrustPolicy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
 /** The environment every function reads its settings from (packages/core/src/settings.ts). */
 const environment: Record<string, $util.Input<string>> = {
   STAGE: $app.stage,
@@ -82,5 +92,6 @@ export function functionArgs(handler: string) {
     hook,
     environment,
     permissions: permissionsFor(rightsOf(rightsKindOf(spec.name), stage)),
+    transform: { role: { assumeRolePolicy: lambdaTrustPolicy } },
   };
 }

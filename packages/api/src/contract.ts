@@ -54,8 +54,11 @@ export interface RouteContract {
   body?: z.ZodMiniType;
   /** Schemas of the path parameters named in the route's path. */
   path?: Record<string, z.ZodMiniType>;
-  /** Success responses; a `text` entry is text/plain (Prometheus exposition). */
-  responses: Record<number, z.ZodMiniType | "text">;
+  /**
+   * Success responses; a `text` entry is text/plain (Prometheus exposition), a `notModified` entry a 304
+   * without a body (only the ETag header).
+   */
+  responses: Record<number, z.ZodMiniType | "text" | "notModified">;
   /** Error statuses this route can answer beyond the common ones (401, 403, 500). */
   errors?: number[];
   /** Request headers the route reads. */
@@ -72,6 +75,14 @@ const noCache = {
   "Cache-Control": {
     description: "no-cache: read Vault rather than a cached copy, and refresh the cache with what it holds",
     schema: { type: "string" },
+  },
+};
+
+const ifNoneMatch = {
+  "If-None-Match": {
+    description:
+      'The version the client holds, as its ETag ("3", W/"3"), a list of them ("2", "3") or * (any version): 304 Not Modified, without a body, when it is the version this read would serve; the same rights, cache bounds and ?version as the read',
+    schema: { type: "string", pattern: '^\\s*(\\*|(W/)?"?[0-9]+"?(\\s*,\\s*(W/)?"?[0-9]+"?)*)\\s*$' },
   },
 };
 
@@ -106,8 +117,8 @@ export const contract: Record<RouteId, RouteContract> = {
   configGet: {
     query: versionQuery,
     path: keyPath,
-    headers: noCache,
-    responses: { 200: configRecord },
+    headers: { ...noCache, ...ifNoneMatch },
+    responses: { 200: configRecord, 304: "notModified" },
     errors: [400, 404, 503],
   },
   configUpdate: {

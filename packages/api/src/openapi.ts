@@ -69,10 +69,15 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
       responses[status] =
         schema === "text"
           ? { description: "Prometheus text", content: { "text/plain": { schema: { type: "string" } } } }
-          : {
-              description: status.startsWith("2") ? "Success" : "See body",
-              content: { "application/json": { schema: strip(json(schema, "output")) } },
-            };
+          : schema === "notModified"
+            ? {
+                description: "Not Modified: If-None-Match names the version this read would serve (no body)",
+                headers: { ETag: { description: 'The version, as a strong ETag ("3")', schema: { type: "string" } } },
+              }
+            : {
+                description: status.startsWith("2") ? "Success" : "See body",
+                content: { "application/json": { schema: strip(json(schema, "output")) } },
+              };
     }
     const errors = new Set<number>([...(c.errors ?? []), 500, ...(route.scope === "public" ? [] : [401, 403])]);
     for (const status of errors) {

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type RouteId, routes } from "@vaultops/api";
+import {
+  type ApiResponse,
+  OutcomeUnknownError,
+  VaultopsApiError,
+  VaultopsClient,
+  VaultopsConnectionError,
+} from "@vaultops/client/source";
 
 import { CliError, EXIT } from "./errors";
 
@@ -41,11 +48,7 @@ export function resolveConnection(flags: { url?: string; token?: string }): Conn
   return { url: url.replace(/\/$/, ""), token, source };
 }
 
-export interface ApiResponse<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type { ApiResponse } from "@vaultops/client/source";
 
 type RequestOptions = {
   query?: Record<string, string | number | boolean | undefined>;
@@ -54,9 +57,21 @@ type RequestOptions = {
   allow?: number[];
 };
 
-/** The management API over HTTP; errors become CliErrors with the API's own message. */
+/**
+ * The management API over HTTP through @vaultops/client; its errors become CliErrors with the API's own
+ * message. One attempt per command, as before the client: a script decides itself whether to run again.
+ */
 export class ApiClient {
-  constructor(readonly connection: Connection) {}
+  readonly api: VaultopsClient;
+
+  constructor(readonly connection: Connection) {
+    this.api = new VaultopsClient({
+      baseUrl: connection.url,
+      token: connection.token,
+      timeoutMs: 60_000,
+      maxAttempts: 1,
+    });
+  }
 
   /**
    * A route of the table (packages/api), by its id: method and path come from there, so no route is
@@ -80,47 +95,41 @@ export class ApiClient {
     route: string,
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const url = new URL(`${this.connection.url}${route}`);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    let res: Response;
     try {
-      res = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.connection.token}`,
-          accept: "application/json",
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...options.headers,
-        },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(60_000),
+      return await this.api.request<T>(method, route, {
+        ...(options.query ? { query: options.query } : {}),
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.allow ? { allow: options.allow } : {}),
       });
     } catch (error) {
-      throw new CliError(
-        `Cannot reach ${this.connection.url}: ${(error as Error).message}`,
-        EXIT.unreachable,
-        "is the API running? (npm run dev)",
-      );
+      throw toCliError(error, this.connection.url);
     }
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      // text responses (Prometheus)
-    }
-    if (res.ok || options.allow?.includes(res.status))
-      return { status: res.status, body: body as T, headers: res.headers };
-    const err = body as { error?: string; message?: string; details?: string };
-    const message = `${err.error ?? err.message ?? `HTTP ${res.status}`}${err.details ? `: ${err.details}` : ""}`;
-    const hint =
-      res.status === 401
-        ? "check the API token (--token, VAULTOPS_TOKEN)"
-        : res.status === 403
-          ? "this needs an admin token"
-          : res.status === 503
-            ? "Vault or DynamoDB is unavailable; see `vaultops status`"
-            : undefined;
-    throw new CliError(message, res.status === 409 ? EXIT.conflict : EXIT.failed, hint);
   }
+}
+
+/** The client's errors as the command line shows them: the API's message, a hint, an exit code. */
+function toCliError(error: unknown, url: string): unknown {
+  // No answer at all (a refused connection, a timeout): the API is not reachable.
+  if (error instanceof VaultopsConnectionError || (error instanceof OutcomeUnknownError && error.status === 0)) {
+    const cause = error.cause instanceof Error ? error.cause : error;
+    return new CliError(`Cannot reach ${url}: ${cause.message}`, EXIT.unreachable, "is the API running? (npm run dev)");
+  }
+  if (!(error instanceof VaultopsApiError)) return error;
+  const status = error.status;
+  const err = (error.body && typeof error.body === "object" ? error.body : {}) as {
+    error?: string;
+    message?: string;
+    details?: string;
+  };
+  const message = `${err.error ?? err.message ?? `HTTP ${status}`}${err.details ? `: ${err.details}` : ""}`;
+  const hint =
+    status === 401
+      ? "check the API token (--token, VAULTOPS_TOKEN)"
+      : status === 403
+        ? "this needs an admin token"
+        : status === 503
+          ? "Vault or DynamoDB is unavailable; see `vaultops status`"
+          : undefined;
+  return new CliError(message, status === 409 ? EXIT.conflict : EXIT.failed, hint);
 }

@@ -49,6 +49,11 @@ export function httpRoute(spec: RouteSpec, fn: RouteFn) {
           body: result.text,
         };
       }
+      if (result.status === 304) {
+        // Not Modified: the headers a 200 would have (ETag, Cache-Control), no body and so no Content-Type.
+        const { "content-type": _type, ...headers } = jsonHeaders;
+        return { statusCode: 304, headers: { ...headers, ...result.headers } };
+      }
       return {
         statusCode: result.status,
         headers: { ...jsonHeaders, ...result.headers },

@@ -78,6 +78,22 @@ export class ConfigActivity {
     await this.deps.audit.record(this.readEntry(ref, outcome), actor);
   }
 
+  /**
+   * A conditional read answered 304 (If-None-Match named the version it would serve): counted apart from
+   * reads (Revalidations) and audited as a `revalidate` of that version, as reads are (AUDIT_READS).
+   */
+  async revalidated(
+    ref: ConfigRef,
+    actor: Actor,
+    outcome: { latencyMs: number; version: number; keyHash?: string },
+  ): Promise<void> {
+    this.deps.accessMetrics?.revalidated(ref.environment, ref.service_name);
+    if (this.deps.auditReads === false) return;
+    const entry: AuditEntry = { operation: "revalidate", path: refPath(ref), success: true, version: outcome.version };
+    if (outcome.keyHash) entry.keyHash = outcome.keyHash;
+    await this.deps.audit.record(entry, actor);
+  }
+
   /** The reads of a list: the same figures and records as single reads, written in batches. */
   async readMany(reads: Array<{ ref: ConfigRef; outcome: ReadOutcome }>, actor: Actor): Promise<void> {
     for (const { ref, outcome } of reads) this.figures(ref, outcome);

@@ -3,6 +3,7 @@ import type { TwoTierCache } from "../cache/two-tier-cache";
 import {
   BackendUnavailableError,
   SecretsScopeRequiredError,
+  ValidationError,
   VaultConnectionError,
   VaultSealedError,
   VaultSecretNotFoundError,
@@ -15,7 +16,7 @@ import type { ClaimStore } from "./claims";
 import { cacheable } from "./config-store";
 import type { KvSecret, KvVersionInfo } from "./kv-store";
 import { type ConfigRecord, toRecord } from "./shape";
-import { type ConfigRef, refPath } from "./validation";
+import { type ConfigRef, parseIfMatch, refPath } from "./validation";
 
 export interface ConfigVersion {
   version: number;
@@ -45,6 +46,38 @@ export interface ConfigServiceDeps {
 export interface SensitiveAccess {
   allowSensitive?: boolean;
 }
+
+/** What `If-None-Match` names: `*` (any existing version) or the versions the client holds. */
+export type IfNoneMatch = "*" | readonly number[];
+
+/**
+ * `If-None-Match: "3"`, `3`, `W/"3"`, a list (`"2", "3"`) or `*`; each entity tag in the form If-Match
+ * takes (parseIfMatch). Anything else (an empty value, an empty list item, `*` within a list) is a 400.
+ */
+export function parseIfNoneMatch(header: string | undefined): IfNoneMatch | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === "*") return "*";
+  const versions: number[] = [];
+  for (const tag of header.split(",")) {
+    let version: number | undefined;
+    try {
+      version = parseIfMatch(tag);
+    } catch {
+      version = undefined;
+    }
+    if (version === undefined) {
+      throw new ValidationError("Invalid If-None-Match header", {
+        details: 'expected versions as ETags such as "3", W/"3" or "2", "3"; or *',
+      });
+    }
+    versions.push(version);
+  }
+  return versions;
+}
+
+/** Whether the version a read would serve is one `If-None-Match` names (`*`: any version there is). */
+export const matchesIfNoneMatch = (condition: IfNoneMatch, version: number): boolean =>
+  condition === "*" || condition.includes(version);
 
 /**
  * The reads of the configuration service: non-sensitive values through the two-tier cache,
@@ -133,14 +166,15 @@ export class ConfigReads {
   }
 
   /**
-   * A read through the cache (or of an older version, from the backend). With an actor it is an audited
-   * secret access: counted per environment and service, and written to the audit trail.
+   * The record a GET serves: through the cache (or of an older version, from the backend). A failure
+   * with an actor is audited and counted as a failed read; a sensitive value without `allowSensitive`
+   * is refused (403) after the read.
    */
-  async get(
+  private async load(
     ref: ConfigRef,
-    options: { version?: number | undefined; revalidate?: boolean } & SensitiveAccess = {},
-    actor?: Actor,
-  ): Promise<ConfigRecord> {
+    options: { version?: number | undefined; revalidate?: boolean } & SensitiveAccess,
+    actor: Actor | undefined,
+  ): Promise<{ record: ConfigRecord; hit: boolean | undefined; started: number }> {
     const started = performance.now();
     let record: ConfigRecord;
     let hit: boolean | undefined;
@@ -160,16 +194,60 @@ export class ConfigReads {
       throw error;
     }
     if (record.is_encrypted && options.allowSensitive === false) throw this.sensitiveRefused(ref, "value");
-    if (actor) {
-      await this.deps.activity.read(ref, actor, {
-        ok: true,
-        cacheHit: hit,
+    return { record, hit, started };
+  }
+
+  /**
+   * A read through the cache (or of an older version, from the backend). With an actor it is an audited
+   * secret access: counted per environment and service, and written to the audit trail.
+   */
+  async get(
+    ref: ConfigRef,
+    options: { version?: number | undefined; revalidate?: boolean } & SensitiveAccess = {},
+    actor?: Actor,
+  ): Promise<ConfigRecord> {
+    const { record, hit, started } = await this.load(ref, options, actor);
+    if (actor) await this.auditedRead(ref, actor, record, hit, started);
+    return record;
+  }
+
+  /**
+   * A conditional GET (`If-None-Match`): the record the same read would serve, and whether its version is
+   * one the client already holds (`notModified`: the answer is 304). Same read path, same refusals and
+   * failures as get(); a 304 is audited as a `revalidate` of that version and counted apart from reads,
+   * any other answer is the audited read get() makes.
+   */
+  async getUnlessCurrent(
+    ref: ConfigRef,
+    options: { version?: number | undefined; revalidate?: boolean; ifNoneMatch: IfNoneMatch } & SensitiveAccess,
+    actor?: Actor,
+  ): Promise<{ record: ConfigRecord; notModified: boolean }> {
+    const { record, hit, started } = await this.load(ref, options, actor);
+    const notModified = matchesIfNoneMatch(options.ifNoneMatch, record.version);
+    if (actor && notModified) {
+      await this.deps.activity.revalidated(ref, actor, {
         latencyMs: performance.now() - started,
         keyHash: shortHash(record.value),
         version: record.version,
       });
-    }
-    return record;
+    } else if (actor) await this.auditedRead(ref, actor, record, hit, started);
+    return { record, notModified };
+  }
+
+  private auditedRead(
+    ref: ConfigRef,
+    actor: Actor,
+    record: ConfigRecord,
+    hit: boolean | undefined,
+    started: number,
+  ): Promise<void> {
+    return this.deps.activity.read(ref, actor, {
+      ok: true,
+      cacheHit: hit,
+      latencyMs: performance.now() - started,
+      keyHash: shortHash(record.value),
+      version: record.version,
+    });
   }
 
   /**

@@ -4,6 +4,8 @@
  */
 import { metricDimensions, metricNames } from "./metric-names";
 
+/** Conditional reads answered 304 Not Modified (If-None-Match named the current version): not reads. */
+
 interface Scope {
   reads: number;
   denied: number;
@@ -12,6 +14,8 @@ interface Scope {
   cacheMisses: number;
   /** Reads that never use the cache (sensitive values, older versions): not misses. */
   uncachedReads: number;
+  /** Conditional reads answered 304 (metricNames.revalidations). */
+  revalidations: number;
   latencies: number[];
 }
 
@@ -36,7 +40,16 @@ export class AccessMetrics {
     const key = `${environment}\u0000${service}`;
     let scope = this.scopes.get(key);
     if (!scope) {
-      scope = { reads: 0, denied: 0, failures: 0, cacheHits: 0, cacheMisses: 0, uncachedReads: 0, latencies: [] };
+      scope = {
+        reads: 0,
+        denied: 0,
+        failures: 0,
+        cacheHits: 0,
+        cacheMisses: 0,
+        uncachedReads: 0,
+        revalidations: 0,
+        latencies: [],
+      };
       this.scopes.set(key, scope);
     }
     return scope;
@@ -53,6 +66,11 @@ export class AccessMetrics {
 
   unplannedCreation(): void {
     this.unplannedCreations++;
+  }
+
+  /** A conditional read answered 304 Not Modified: counted apart from reads (no Reads, no latency). */
+  revalidated(environment: string, service: string): void {
+    this.scope(environment, service).revalidations++;
   }
 
   record(
@@ -111,6 +129,7 @@ export class AccessMetrics {
           metricNames.cacheHits,
           metricNames.cacheMisses,
           metricNames.uncachedReads,
+          metricNames.revalidations,
           metricNames.retrievalLatency,
         ],
         {
@@ -122,6 +141,7 @@ export class AccessMetrics {
           [metricNames.cacheHits]: s.cacheHits,
           [metricNames.cacheMisses]: s.cacheMisses,
           [metricNames.uncachedReads]: s.uncachedReads,
+          [metricNames.revalidations]: s.revalidations,
           [metricNames.retrievalLatency]: s.latencies,
         },
       );

@@ -18,6 +18,8 @@ export const metricNames = {
   cacheHits: "CacheHits",
   cacheMisses: "CacheMisses",
   uncachedReads: "UncachedReads",
+  /** Conditional reads answered 304 Not Modified (counted apart from reads). */
+  revalidations: "Revalidations",
   /** Milliseconds (EMF, up to 100 values per line). */
   retrievalLatency: "RetrievalLatency",
   failedAuthentication: "FailedAuthentication",

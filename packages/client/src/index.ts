@@ -1,0 +1,3 @@
+export * from "./client.js";
+export * from "./errors.js";
+export type { components, operations, paths } from "./openapi-types.js";
