@@ -33,8 +33,9 @@ const common = (region: string, endpoint: string | undefined, timeoutMs: number)
   region,
   ...(endpoint ? { endpoint } : {}),
   maxAttempts: 3,
-  // The SDK's Node handler takes its options as a plain object: a connect timeout and an idle timeout.
-  requestHandler: { connectionTimeout: Math.min(1_000, timeoutMs), requestTimeout: timeoutMs },
+  // The SDK's Node handler takes its options as a plain object: a connect timeout and an idle timeout,
+  // each the attempt's budget (a busy endpoint that accepts late is slow, not down).
+  requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
 });
 
 /**
