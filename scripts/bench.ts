@@ -10,6 +10,8 @@
  * 5. The first page of a list (limit 50) for services of 100, 1,000 and 10,000 keys, plain and sensitive.
  * 6. Counted: per request kind, DynamoDB calls and units per key class, Vault, Secrets Manager, CloudWatch
  *    and EventBridge calls, duration and log bytes on the emulator, and the cost per million requests.
+ * 7. The example consumer (examples/consumer) under the emulator: its cold init against plain `fetch`, a warm
+ *    read from memory, a revalidation (304) against a full read.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -22,6 +24,7 @@ import { createHandler as listConfig } from "../functions/config/list";
 import { gatewayEvent } from "../packages/dev/src/gateway-event";
 import { stateDir } from "../packages/dev/src/paths";
 import { startLocalServices } from "../packages/dev/src/stack";
+import { type ConsumerBench, consumerBench, printConsumer } from "./bench/consumer";
 import { type CountsBench, printCounts, requestCounts } from "./bench/counts";
 import { benchAdmin, type LambdaBench, lambdaRuntime, printLambda } from "./bench/lambda-runtime";
 
@@ -84,7 +87,7 @@ async function latency(handler: Handler, ev: unknown, n: number) {
   return { calls: n, p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)) };
 }
 
-/** `npm run bench -- --only=lambda,lists`: some sections (counts, latency, replay, stampede, lambda, lists). */
+/** `npm run bench -- --only=lambda,lists`: some sections (counts, latency, replay, stampede, lambda, consumer, lists). */
 const only = new Set(process.argv.slice(2).flatMap((a) => (a.startsWith("--only=") ? a.slice(7).split(",") : [])));
 const want = (section: string) => only.size === 0 || only.has(section);
 
@@ -183,6 +186,8 @@ async function main() {
     // 4. Every built bundle under the Lambda runtime emulator, beside a bare middy + DynamoDB handler
     // (before step 5 fills Vault with 22,200 keys, which the snapshot job would walk on every run).
     if (want("lambda")) results.lambda = await lambdaRuntime(base, ns, log);
+    // 7. The example consumer over HTTP, through the local gateway in this process.
+    if (want("consumer")) results.consumer = await consumerBench(base, log);
     // 5. The first page of a list, for services of 100, 1,000 and 10,000 keys, plain and sensitive.
     if (want("lists")) {
       log("bench: first page of a list (limit 50) for 100, 1,000 and 10,000 keys...");
@@ -391,6 +396,10 @@ function print(results: Record<string, unknown>) {
   if (results.lambda) {
     lines.push("");
     lines.push(...printLambda(results.lambda as LambdaBench));
+  }
+  if (results.consumer) {
+    lines.push("");
+    lines.push(...printConsumer(results.consumer as ConsumerBench));
   }
   if (results.counts) {
     lines.push("");
