@@ -1,20 +1,17 @@
 import { routes } from "@vaultops/api";
 import {
-  AccessMetrics,
   type ApiPrincipal,
   type ConfigRecord,
-  createLogger,
   expandScopes,
   type Scope,
   SecretsScopeRequiredError,
   shortHash,
-  type VaultopsContext,
   VaultPermissionError,
 } from "@vaultops/core";
 import { type AccessTarget, authorize, httpRoute, principalFrom, type RouteSpec } from "@vaultops/lambda";
 import { describe, expect, it } from "vitest";
 import { canonicalHttpEvent } from "../../support/events";
-import { MemoryAuditLog } from "../support/memory";
+import { fakeEdgeContext } from "../support/edge-context";
 
 /**
  * authorize(), the plane's one authorization decision, as a table: each token scope on each kind of
@@ -214,24 +211,7 @@ describe("authorize: sensitive values and masking", () => {
 });
 
 describe("authorization middleware: refusals audited and counted", () => {
-  function setup() {
-    const audit = new MemoryAuditLog();
-    const counted = { authFailures: 0, denied: 0 };
-    const emf: string[] = [];
-    const ctx = {
-      clock: { now: () => NOW },
-      logger: createLogger({}, "error", () => {}),
-      audit,
-      accessMetrics: new AccessMetrics("Test", (line) => emf.push(line)),
-      recorder: {
-        flush: async () => {},
-        flushIfDue: async () => {},
-        authFailure: () => counted.authFailures++,
-        denied: () => counted.denied++,
-      },
-    } as unknown as VaultopsContext;
-    return { ctx, audit, counted, emf };
-  }
+  const setup = () => fakeEdgeContext(NOW);
   const route = { method: "GET", path: "/api/v1/config/{key}", scope: "config:read", paths: "config" } as const;
   const limited = { authenticated: true, principal: "team", scopes: "config:read", paths: "prod/payments/*" };
   const reader = { authenticated: true, principal: "dash", scopes: "config:read" };

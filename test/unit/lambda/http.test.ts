@@ -1,31 +1,14 @@
-import { AccessMetrics, createLogger, type VaultopsContext } from "@vaultops/core";
+import type { VaultopsContext } from "@vaultops/core";
 import { httpRoute } from "@vaultops/lambda";
 import { describe, expect, it } from "vitest";
 import { canonicalHttpEvent } from "../../support/events";
-import { MemoryAuditLog } from "../support/memory";
+import { fakeEdgeContext } from "../support/edge-context";
 
 /**
  * The HTTP edge with a fake context: who may call a route, header names in any case, and refused
  * requests audited and counted. The route function only echoes what it was given.
  */
-function setup(now = Date.parse("2026-06-01T00:00:00Z")) {
-  const audit = new MemoryAuditLog();
-  const counted = { authFailures: 0, denied: 0 };
-  const emf: string[] = [];
-  const ctx = {
-    clock: { now: () => now },
-    logger: createLogger({}, "error", () => {}),
-    audit,
-    accessMetrics: new AccessMetrics("Test", (line) => emf.push(line)),
-    recorder: {
-      flush: async () => {},
-      flushIfDue: async () => {},
-      authFailure: () => counted.authFailures++,
-      denied: () => counted.denied++,
-    },
-  } as unknown as VaultopsContext;
-  return { ctx, audit, counted, emf };
-}
+const setup = fakeEdgeContext;
 
 const configRoute = { method: "PUT", path: "/api/v1/config/{key}", scope: "config:write", paths: "config" } as const;
 const planeRoute = { method: "GET", path: "/api/v1/vault/metrics", scope: "monitor" } as const;
