@@ -1,42 +1,14 @@
 import {
-  BackendRouter,
-  ConfigActivity,
-  ConfigService,
-  ConfigStore,
-  createLogger,
   ForeignShapeError,
   SecretsScopeRequiredError,
-  TwoTierCache,
   VaultSecretNotFoundError,
   VersionConflictError,
 } from "@vaultops/core";
 import { describe, expect, it } from "vitest";
-import { MemoryAuditLog, MemoryCacheStore, MemoryEvents, MemoryKv, manualClock } from "../../support/memory";
+import { configServices } from "../../support/services";
 
 /** The configuration service with in-memory ports: KV v2, the shared cache tier, audit, events. */
-function setup() {
-  const clock = manualClock();
-  const kv = new MemoryKv(clock.now);
-  const cacheStore = new MemoryCacheStore();
-  const cache = new TwoTierCache(cacheStore, { ttlMs: 900_000, generationCheckMs: 1_000, clock });
-  const logger = createLogger({}, "error", () => {});
-  const audit = new MemoryAuditLog();
-  const events = new MemoryEvents();
-  const store = new ConfigStore({ kv, cache, logger });
-  const backends = new BackendRouter(
-    [],
-    new Map([
-      ["vault", { name: "vault", label: "Vault", kv, store, scope: { within: (fn) => fn() }, check: async () => {} }],
-    ]),
-  );
-  const config = new ConfigService({
-    backends,
-    cache,
-    activity: new ConfigActivity({ audit, events, logger }),
-    valueMaxBytes: 32_768,
-  });
-  return { clock, kv, cacheStore, audit, events, config };
-}
+const setup = configServices;
 const ns = { environment: "prod", service_name: "billing" };
 const ref = (key: string) => ({ ...ns, key });
 const actor = { name: "tester" };
